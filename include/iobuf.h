@@ -1,0 +1,535 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+/**
+ * @file
+ * iobuf: per-thread pools of DMA-capable I/O buffers.
+ *
+ * Layers, top to bottom:
+ *
+ * - A **channel** belongs to one module (a name registered with
+ *   iobuf_register_module()) and one thread. It holds a small and a large
+ *   cache: arrays of buffer pointers used as stacks. iobuf_get() and
+ *   iobuf_put() served by the cache take no lock, run no atomic
+ *   read-modify-write and never touch buffer memory.
+ * - A **thread context** is created with a thread's first channel and freed
+ *   with its last. It holds one FIFO wait queue per buffer class, shared by
+ *   every channel of that thread: when no buffer is free, iobuf_get() queues
+ *   the caller's struct iobuf_entry and its callback runs, on the same
+ *   thread, when a buffer comes back.
+ * - The **global pool** of each class is an rte_ring of pointers into one
+ *   IOVA-contiguous DMA region, every buffer 4 KiB aligned. Caches refill and
+ *   flush in batches; ring operations are the only shared-memory traffic.
+ *
+ * Lifecycle: iobuf_set_opts() (optional) → iobuf_env_init() (unless the
+ * application runs DPDK itself) → iobuf_initialize() → channels, gets and
+ * puts on any number of threads → close every channel → iobuf_finish() →
+ * iobuf_env_fini().
+ *
+ * Threads: functions marked "owning thread" must be called on the thread
+ * that created the channel. Functions marked "control" take an internal
+ * mutex; call them from any thread, but not from the data path.
+ *
+ * Errors: functions returning int return 0 (or a count) on success and a
+ * negative errno on failure; functions returning a pointer return NULL and
+ * set errno. Every failure is also logged through rte_log, log type
+ * "lib.iobuf", with what to change.
+ */
+
+#ifndef IOBUF_H
+#define IOBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Marks the functions exported from the shared library. */
+#if defined(__GNUC__)
+#define IOBUF_API __attribute__((visibility("default")))
+#else
+#define IOBUF_API
+#endif
+
+#ifdef __cplusplus
+#define IOBUF_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define IOBUF_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/** @name Version */
+/**@{*/
+#define IOBUF_VERSION_MAJOR 0
+#define IOBUF_VERSION_MINOR 1
+#define IOBUF_VERSION_PATCH 0
+/** True when the header is at least version maj.min; usable in `#if`. */
+#define IOBUF_CHECK_VERSION(maj, min) \
+	(IOBUF_VERSION_MAJOR > (maj) || \
+	 (IOBUF_VERSION_MAJOR == (maj) && IOBUF_VERSION_MINOR >= (min)))
+
+/**
+ * Version of the library actually linked, as "MAJOR.MINOR.PATCH".
+ *
+ * Thread: any.
+ */
+IOBUF_API const char *iobuf_version(void);
+/**@}*/
+
+/** Longest module name, not counting the terminating NUL. */
+#define IOBUF_MODULE_NAME_MAX 63
+
+/** Buffer classes. A get picks the smallest class whose size fits. */
+enum iobuf_class {
+	IOBUF_CLASS_SMALL = 0,
+	IOBUF_CLASS_LARGE = 1,
+	IOBUF_CLASS_COUNT = 2,
+};
+
+/**
+ * Pool configuration, versioned by its size.
+ *
+ * A caller sets opts_size to its own sizeof(struct iobuf_opts). The library
+ * reads and writes only the fields that lie wholly inside opts_size, so a
+ * binary built against an older, smaller struct keeps working. New fields are
+ * only ever appended.
+ */
+struct iobuf_opts {
+	/** Caller's sizeof(struct iobuf_opts). */
+	size_t opts_size;
+	/** Buffers in the small pool. Default 8192, minimum 64. */
+	uint64_t small_pool_count;
+	/** Buffers in the large pool. Default 1024, minimum 8. */
+	uint64_t large_pool_count;
+	/** Small buffer size in bytes. Default 8192, minimum 4096, rounded up to 4 KiB. */
+	uint32_t small_bufsize;
+	/** Large buffer size in bytes. Default 135168, minimum 8192, rounded up to 4 KiB. */
+	uint32_t large_bufsize;
+};
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_opts) == 32,
+	"struct iobuf_opts is ABI: append new fields, give them an "
+	"IOBUF_OPTS_FIELD line in lib/opts.c, then update this size");
+
+/**
+ * Wait entry, allocated by the caller (usually inside its I/O request).
+ *
+ * Its contents are private to the library. An entry needs no
+ * initialisation before its first use and may be reused once its callback
+ * has run or it has been aborted. It must stay valid, unmoved, while it
+ * waits.
+ */
+struct iobuf_entry {
+	/** Private. */
+	uint64_t opaque[8];
+};
+
+/** An open channel; created by iobuf_channel_init(). */
+struct iobuf_channel;
+
+/**
+ * Called when a waiting entry is handed a buffer.
+ *
+ * Runs on the thread that owns the entry's channel, inside iobuf_put(),
+ * iobuf_put_bulk() or iobuf_thread_poll(). It may call iobuf_get() and
+ * iobuf_put(); if it queues the same entry again it keeps its place at the
+ * head of the queue. The buffer now belongs to the caller.
+ */
+typedef void (*iobuf_get_cb)(struct iobuf_entry *entry, void *buf);
+
+/**
+ * Visitor for iobuf_for_each_entry(). Return 0 to continue, anything else
+ * to stop. It may abort the entry it is given.
+ */
+typedef int (*iobuf_for_each_entry_fn)(struct iobuf_channel *ch,
+				       struct iobuf_entry *entry, void *ctx);
+
+/** @name Configuration (control; before iobuf_initialize) */
+/**@{*/
+
+/**
+ * Read the current options.
+ *
+ * Writes opts->opts_size = opts_size and every field that lies wholly inside
+ * opts_size; never writes past opts_size. Before any iobuf_set_opts() the
+ * values are the defaults. Logs and writes nothing when opts is NULL or
+ * opts_size is smaller than the opts_size field.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API void iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size);
+
+/**
+ * Set the options used by the next iobuf_initialize() and iobuf_env_init().
+ *
+ * Fields outside opts->opts_size keep their current values; fields beyond
+ * the struct this library knows are ignored. Everything is validated
+ * before anything changes: on error the options are exactly as before.
+ *
+ * @return 0 on success, or
+ *   - -EINVAL: opts is NULL, opts_size is smaller than the opts_size field,
+ *     a count or size is below its minimum or too large for one ring or
+ *     one region, or small_bufsize (rounded) is not below large_bufsize.
+ *   - -EBUSY: the pools are initialized; call iobuf_finish() first.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
+/**@}*/
+
+/** @name Environment (control) */
+/**@{*/
+
+/**
+ * Bring up DPDK's EAL with the embedded default, unless it is already up.
+ *
+ * Arguments: `--no-huge --no-pci --no-shconf -m <MB sized from the opts>
+ * --file-prefix=iobuf_<pid>_<n> --no-telemetry --log-level=lib.eal:error
+ * -l <first CPU of the caller's affinity>`. The environment variable
+ * IOBUF_EAL_ARGS, when set, replaces them (split on blanks). The calling
+ * thread's CPU affinity is restored afterwards, so threads it creates later
+ * are not all pinned to one core.
+ *
+ * @return 0 on success (also when an EAL was already running, started by
+ *   the application: then iobuf_env_fini() leaves it alone), or
+ *   - -EALREADY: the embedded EAL was started and stopped already in this
+ *     process; DPDK cannot restart it.
+ *   - -E2BIG: IOBUF_EAL_ARGS has more than 64 arguments.
+ *   - -ENOMEM: out of memory building the arguments.
+ *   - another negative errno from rte_eal_init() (logged).
+ *
+ * Thread: the application's main thread (control), before iobuf_initialize().
+ */
+IOBUF_API int iobuf_env_init(void);
+
+/**
+ * Stop the EAL started by iobuf_env_init() and remove its run directory.
+ *
+ * Does nothing if iobuf_env_init() found an EAL already running or was
+ * never called. Logs and does nothing while the pools are initialized.
+ *
+ * Thread: the thread that called iobuf_env_init() (control).
+ */
+IOBUF_API void iobuf_env_fini(void);
+/**@}*/
+
+/** @name Lifecycle (control) */
+/**@{*/
+
+/**
+ * Create both pools from the current options.
+ *
+ * Reserves one IOVA-contiguous memzone holding every buffer and one rte_ring
+ * per class. Nothing leaks on failure.
+ *
+ * @return 0 on success, or
+ *   - -EALREADY: already initialized.
+ *   - -ENODEV: no DPDK EAL is running; call iobuf_env_init() or
+ *     rte_eal_init() first.
+ *   - -ENOMEM: the region or a ring could not be allocated; the log names
+ *     the size that failed.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_initialize(void);
+
+/**
+ * Destroy both pools. Synchronous.
+ *
+ * @return 0 on success (also when not initialized), or
+ *   - -EBUSY: a channel is open or a buffer is out; nothing was freed and
+ *     the log names each module holding buffers and how many.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_finish(void);
+/**@}*/
+
+/** @name Modules (control) */
+/**@{*/
+
+/**
+ * Register a module name. Allowed before or after iobuf_initialize().
+ *
+ * @return 0 on success, or
+ *   - -EINVAL: name is NULL, empty or longer than IOBUF_MODULE_NAME_MAX.
+ *   - -EEXIST: a module of that name is registered.
+ *   - -ENOMEM: out of memory.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_register_module(const char *name);
+
+/**
+ * Unregister a module. Its statistics are dropped; buffers it still holds
+ * stay accounted for in the pool statistics.
+ *
+ * @return 0 on success, or
+ *   - -EINVAL: name is NULL.
+ *   - -ENOENT: no module of that name.
+ *   - -EBUSY: a channel of the module is open.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_unregister_module(const char *name);
+/**@}*/
+
+/** @name Channels */
+/**@{*/
+
+/**
+ * Open a channel of a module for the calling thread.
+ *
+ * Pre-fills the small cache with small_cache buffers and the large cache
+ * with large_cache buffers. While nobody waits, a cache holds at most twice
+ * its size. A cache size of 0 caches nothing: every get and put goes to the
+ * ring.
+ *
+ * @param ch          where to store the channel.
+ * @param module      a registered module name.
+ * @param small_cache small buffers to keep cached.
+ * @param large_cache large buffers to keep cached.
+ * @return 0 on success, or
+ *   - -EINVAL: ch or module is NULL, the pools are not initialized, or a
+ *     cache size exceeds its pool count.
+ *   - -ENODEV: module is not registered.
+ *   - -EEXIST: this thread already has a channel of that module.
+ *   - -ENOMEM: the pool cannot pre-fill the caches (everything taken is
+ *     given back; the log says how many buffers the pool needs), or out of
+ *     memory.
+ *
+ * Thread: the calling thread becomes the owning thread (control).
+ */
+IOBUF_API int iobuf_channel_init(struct iobuf_channel **ch, const char *module,
+				 uint32_t small_cache, uint32_t large_cache);
+
+/**
+ * Close a channel: its cached buffers return to the pool.
+ *
+ * Entries of this channel's module still waiting on this thread are a caller
+ * bug: they are logged and removed without a callback. Buffers taken
+ * through the channel may be returned later through any other channel.
+ * Logs and does nothing when ch is NULL. Closing a thread's last channel
+ * frees its thread context.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
+/**@}*/
+
+/** @name Data path (owning thread) */
+/**@{*/
+
+/**
+ * Get a buffer of the smallest class that fits len.
+ *
+ * Served from the channel cache; when the cache is empty, a batch is taken
+ * from the ring. When no buffer is free, or older entries of that class wait
+ * on this thread (no barging), the call returns NULL and, if entry is not
+ * NULL, queues entry at the tail of this thread's wait queue; cb(entry, buf)
+ * runs later on this thread.
+ *
+ * @param ch    the caller's channel.
+ * @param len   bytes needed, 1 .. large_bufsize.
+ * @param entry wait entry, or NULL not to wait.
+ * @param cb    callback, required when entry is not NULL.
+ * @return a 4 KiB-aligned buffer, or NULL with errno
+ *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or entry is
+ *     given without cb (nothing queued).
+ *   - ENOMEM: no buffer now (entry queued if given).
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
+			  struct iobuf_entry *entry, iobuf_get_cb cb);
+
+/**
+ * Return a buffer.
+ *
+ * The class is decided by the buffer's address; len is not trusted. If
+ * entries of that class wait on this thread, the oldest one is handed the
+ * buffer (its callback runs before this returns). Otherwise, if entries of
+ * that class wait on another thread, the buffer and this channel's idle
+ * buffers of the class go to the ring; otherwise the buffer is cached and a
+ * batch is flushed to the ring when the cache is full.
+ *
+ * A pointer that is not the start of a pool buffer is refused with an error
+ * log (rate-limited) and never enters a pool. Release builds check the pool
+ * address range and 4 KiB alignment; -Ddebug_checks=true builds check the
+ * exact buffer start.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
+
+/**
+ * Get n buffers of the class that fits len, all or nothing. Never queues.
+ *
+ * @return 0 with bufs[0..n) filled, or
+ *   - -EINVAL: ch or bufs is NULL, n is 0, or len is 0 or above large_bufsize.
+ *   - -ENOMEM: fewer than n buffers can be had now (or older entries of the
+ *     class wait on this thread and the cache holds fewer than n); nothing
+ *     was taken.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
+			     void **bufs, uint32_t n);
+
+/**
+ * Return n buffers, of either class, as n iobuf_put() calls would.
+ *
+ * Every pointer is checked first: if one is not a pool buffer, nothing is
+ * returned.
+ *
+ * @return 0 on success, or
+ *   - -EINVAL: ch or bufs is NULL, n is 0, or a pointer is not a pool
+ *     buffer (logged with its index).
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API int iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs,
+			     uint32_t n);
+
+/**
+ * Remove a waiting entry without calling its callback.
+ *
+ * A no-op for an entry that is not waiting (served, aborted, or never
+ * queued). len must be the length of the iobuf_get() that queued it; a len
+ * of 0 or above large_bufsize is logged and ignored.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
+				 struct iobuf_entry *entry, uint64_t len);
+
+/**
+ * Visit, in queue order, the entries waiting on this thread that were queued
+ * through channels of ch's module: the small queue, then the large one.
+ *
+ * @return 0 when every entry was visited, the first non-zero return of fn,
+ *   or -EINVAL when ch or fn is NULL.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API int iobuf_for_each_entry(struct iobuf_channel *ch,
+				   iobuf_for_each_entry_fn fn, void *ctx);
+
+/**
+ * Serve this thread's waiting entries from the ring, and give idle cached
+ * buffers back to the ring while another thread waits.
+ *
+ * Call it from every thread's event loop: buffers returned on other
+ * threads reach this thread's waiters only through it. When nobody waits
+ * anywhere it costs one load of a read-mostly cache line and one branch.
+ *
+ * @return the number of entries served (callbacks run), 0 when none.
+ *
+ * Thread: any thread; acts on the calling thread's channels and queues.
+ */
+IOBUF_API int iobuf_thread_poll(void);
+
+/**
+ * IOVA of a pool buffer (or of an address inside one), for DMA descriptors.
+ *
+ * @return the IOVA, or UINT64_MAX (RTE_BAD_IOVA) when buf is not inside a
+ *   pool.
+ *
+ * Thread: any, while initialized.
+ */
+IOBUF_API uint64_t iobuf_iova(const void *buf);
+/**@}*/
+
+/** @name Statistics (control) */
+/**@{*/
+
+/** Counters of one module for one class. */
+struct iobuf_class_stats {
+	/** Gets served from a channel cache. */
+	uint64_t cache;
+	/** Gets served by a ring dequeue (the get that triggered a refill). */
+	uint64_t main;
+	/** Gets that queued an entry. */
+	uint64_t retry;
+	/**
+	 * Buffers taken through this module's channels minus those returned
+	 * through them. Negative when the module returns buffers another
+	 * module took.
+	 */
+	int64_t out;
+	/** Entries waiting now. */
+	uint64_t waiting;
+};
+
+/** Counters of one module, summed over its channels, open and closed. */
+struct iobuf_module_stats {
+	/** Module name, NUL-terminated. */
+	char name[IOBUF_MODULE_NAME_MAX + 1];
+	/** Channels open now. */
+	uint32_t channels;
+	uint32_t reserved;
+	/** Indexed by enum iobuf_class. */
+	struct iobuf_class_stats cls[IOBUF_CLASS_COUNT];
+};
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_module_stats) == 152,
+		    "struct iobuf_module_stats is ABI");
+
+/** State of one global pool. free + cached + out == total when quiescent. */
+struct iobuf_pool_stats {
+	/** Buffer size in bytes (rounded). */
+	uint64_t bufsize;
+	/** Buffers in the pool. */
+	uint64_t total;
+	/** Buffers in the ring. */
+	uint64_t free;
+	/** Buffers held in channel caches. */
+	uint64_t cached;
+	/** Buffers out with callers, counted by the channels. */
+	int64_t out;
+	/** Entries waiting on all threads. */
+	uint64_t waiting;
+};
+
+/** Whole-library snapshot. */
+struct iobuf_stats {
+	/** Indexed by enum iobuf_class. */
+	struct iobuf_pool_stats pool[IOBUF_CLASS_COUNT];
+};
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 96, "struct iobuf_stats is ABI");
+
+/**
+ * Snapshot the statistics. Walks every channel under the control mutex; not
+ * for the data path.
+ *
+ * Counters are read without stopping the data path, so a snapshot taken
+ * while other threads get and put is approximate; at a quiescent point it
+ * is exact.
+ *
+ * @param stats       pool statistics, or NULL. Zeroed before initialize.
+ * @param modules     array for per-module statistics, or NULL.
+ * @param max_modules entries in modules (0 when modules is NULL).
+ * @return the number of registered modules (the first max_modules of them,
+ *   in registration order, are written), or
+ *   - -EINVAL: modules is NULL while max_modules is not 0.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats,
+			      struct iobuf_module_stats *modules,
+			      uint32_t max_modules);
+
+/**
+ * Print pools and modules as `key=value` lines, for humans and test logs.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API void iobuf_dump(FILE *f);
+/**@}*/
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IOBUF_H */

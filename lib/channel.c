@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+/*
+ * Channels: per-thread caches (pointer stacks), the iobuf_get/iobuf_put fast
+ * paths, batched refill and flush, and the bulk calls. The fast paths read
+ * only the channel and the pressure line; every miss goes to a cold function.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+
+#include "iobuf_internal.h"
+
+#define IOB_CHECK_OWNER(ch, fn) \
+	IOB_DEBUG_ASSERT(pthread_equal((ch)->thr->owner, pthread_self()), \
+			 fn ": channel %p of module '%s' used by a thread " \
+			 "that does not own it", (void *)(ch), (ch)->mod->name)
+
+static inline int
+channel_class(const struct iobuf_channel *ch, uint64_t len)
+{
+	return len > ch->small_bufsize;
+}
+
+/* The class of buf by the channel's copy of the layout, -1 if no pool's. */
+static inline int
+channel_buf_class(const struct iobuf_channel *ch, const void *buf)
+{
+	uintptr_t a = (uintptr_t)buf;
+
+	if (unlikely(a - ch->base >= ch->span || (a & IOB_ALIGN_MASK) != 0))
+		return -1;
+	return a >= ch->large_base;
+}
+
+/*
+ * The class of buf, or -1 after logging why it is refused. Debug builds
+ * also check that buf is the exact start of a buffer.
+ */
+static inline int
+checked_class(const struct iobuf_channel *ch, const void *buf, const char *what)
+{
+	int cls = channel_buf_class(ch, buf);
+
+	if (unlikely(cls < 0) || IOBUF_DEBUG_CHECKS)
+		return iob_buf_check(buf, what);
+	return cls;
+}
+
+void
+iob_channel_flush_all(struct iobuf_channel *ch, int cls)
+{
+	struct iob_cache *c = &ch->cache[cls];
+
+	if (c->count == 0)
+		return;
+	iob_ring_return(cls, c->bufs, c->count);
+	iob_counter_set(&c->count, 0);
+}
+
+/* ---- get ---------------------------------------------------------------- */
+
+static iob_cold void *
+get_invalid(const struct iobuf_channel *ch, uint64_t len)
+{
+	if (ch == NULL)
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get: channel is NULL\n");
+	else
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get: len %" PRIu64 " is outside "
+			"[1, %" PRIu64 "] (iobuf_opts.large_bufsize)\n", len,
+			ch->large_bufsize);
+	errno = EINVAL;
+	return NULL;
+}
+
+static iob_cold void *
+get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
+	 iobuf_get_cb cb)
+{
+	struct iob_thread *thr = ch->thr;
+	struct iob_cache *c = &ch->cache[cls];
+	struct iob_entry *e = (struct iob_entry *)entry;
+
+	if (entry != NULL && (cb == NULL || e->state == IOB_ENTRY_WAITING)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get: entry %p %s; not queued\n",
+			(void *)entry, cb == NULL ? "has no callback" :
+			"is waiting already");
+		errno = EINVAL;
+		return NULL;
+	}
+
+	/* No barging: older waiters of this class get the ring first. */
+	if (thr->nwaiting[cls] == 0) {
+		/* While some thread waits, take one buffer, not a batch to hoard. */
+		unsigned int want = c->batch == 0 ||
+			iob_pressure_of(iob_pressure_load(), cls) != 0 ?
+			1 : c->batch;
+		unsigned int got = iob_ring_take_burst(cls, c->bufs, want);
+
+		if (got > 0) {
+			iob_counter_add(&c->st.main, 1);
+			iob_counter_set(&c->count, got - 1);
+			return c->bufs[got - 1];
+		}
+	}
+
+	if (entry != NULL) {
+		e->ch = ch;
+		e->cb = cb;
+		e->cls = (uint32_t)cls;
+		iob_counter_add(&c->st.retry, 1);
+		iob_waitq_push(thr, e);
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
+/*
+ * Fast path: a range check, a pop from the class's stack and a counter
+ * store; about a dozen instructions, no atomic RMW, no buffer access.
+ */
+void *
+iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
+	  iobuf_get_cb cb)
+{
+	struct iob_cache *c;
+	int cls;
+
+	/* len - 1 wraps for len 0, so one compare rejects 0 and oversize. */
+	if (unlikely(ch == NULL || len - 1 >= ch->large_bufsize))
+		return get_invalid(ch, len);
+	IOB_CHECK_OWNER(ch, "iobuf_get");
+
+	cls = channel_class(ch, len);
+	c = &ch->cache[cls];
+	if (likely(c->count > 0)) {
+		uint32_t n = c->count - 1;
+
+		iob_counter_set(&c->count, n);
+		iob_counter_add(&c->st.cache, 1);
+		return c->bufs[n];
+	}
+	return get_slow(ch, cls, entry, cb);
+}
+
+/* ---- put ---------------------------------------------------------------- */
+
+/* buf (counted already) did not fit the fast path: waiters, pressure, full. */
+static iob_cold void
+put_slow(struct iobuf_channel *ch, int cls, void *buf)
+{
+	struct iob_thread *thr = ch->thr;
+	struct iob_cache *c = &ch->cache[cls];
+
+	if (thr->nwaiting[cls] > 0) {
+		iob_waitq_serve(thr, cls, buf);
+		return;
+	}
+	if (iob_pressure_of(iob_pressure_load(), cls) != 0) {
+		/* Waiters elsewhere: this buffer and our idle ones go to them. */
+		c->bufs[c->count] = buf;
+		iob_ring_return(cls, c->bufs, c->count + 1);
+		iob_counter_set(&c->count, 0);
+		return;
+	}
+	if (c->count < c->high) {
+		/* The waiters went away since the fast path looked. */
+		c->bufs[c->count] = buf;
+		iob_counter_set(&c->count, c->count + 1);
+		return;
+	}
+	if (c->batch == 0) {
+		iob_ring_return(cls, &buf, 1);
+		return;
+	}
+	/* Full: flush a batch, keeping buf, the most recently used, cached. */
+	iob_ring_return(cls, &c->bufs[c->count - c->batch], c->batch);
+	c->bufs[c->count - c->batch] = buf;
+	iob_counter_set(&c->count, c->count - c->batch + 1);
+}
+
+/* Put buf of class cls, validated; the fast path when nobody waits. */
+static inline void
+put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
+{
+	struct iob_cache *c = &ch->cache[cls];
+
+	iob_counter_add(&c->st.put, 1);
+	if (likely(iob_pressure_of(pressure, cls) == 0 && c->count < c->high)) {
+		c->bufs[c->count] = buf;
+		iob_counter_set(&c->count, c->count + 1);
+		return;
+	}
+	put_slow(ch, cls, buf);
+}
+
+/*
+ * Fast path: a range and alignment check, a load of the pressure line
+ * (clean and shared while nobody waits), a push and a counter store.
+ */
+void
+iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
+{
+	int cls;
+
+	(void)len; /* the address decides the class (SPEC §3) */
+	if (unlikely(ch == NULL)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_put: channel is NULL; buffer %p "
+			"not returned\n", buf);
+		return;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_put");
+	cls = checked_class(ch, buf, "iobuf_put");
+	if (unlikely(cls < 0))
+		return;
+	put_one(ch, cls, buf, iob_pressure_load());
+}
+
+/* ---- bulk --------------------------------------------------------------- */
+
+int
+iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
+{
+	struct iob_cache *c;
+	uint32_t from_cache, from_ring;
+	int cls;
+
+	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
+		     len - 1 >= ch->large_bufsize)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get_bulk: channel or bufs is "
+			"NULL, n is 0, or len %" PRIu64 " is outside [1, "
+			"large_bufsize]\n", len);
+		return -EINVAL;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
+
+	cls = channel_class(ch, len);
+	c = &ch->cache[cls];
+	from_cache = RTE_MIN(c->count, n);
+	from_ring = n - from_cache;
+	if (from_ring > 0) {
+		/* Older waiters of this class have the ring first. */
+		if (ch->thr->nwaiting[cls] > 0 ||
+		    iob_ring_take_bulk(cls, bufs + from_cache, from_ring) != 0)
+			return -ENOMEM;
+		iob_counter_add(&c->st.main, from_ring);
+	}
+	memcpy(bufs, &c->bufs[c->count - from_cache], from_cache * sizeof(*bufs));
+	iob_counter_set(&c->count, c->count - from_cache);
+	iob_counter_add(&c->st.cache, from_cache);
+	return 0;
+}
+
+int
+iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
+{
+	unsigned int classes = 0;
+	uint64_t pressure;
+
+	if (unlikely(ch == NULL || bufs == NULL || n == 0)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: channel or bufs is NULL "
+			"or n is 0\n");
+		return -EINVAL;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_put_bulk");
+
+	/* All or nothing: check every pointer before returning any. */
+	for (uint32_t i = 0; i < n; i++) {
+		int cls = checked_class(ch, bufs[i], "iobuf_put_bulk");
+
+		if (unlikely(cls < 0)) {
+			IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: bufs[%u] refused;"
+				" none of the %u buffers was returned\n", i, n);
+			return -EINVAL;
+		}
+		classes |= 1u << cls;
+	}
+
+	pressure = iob_pressure_load();
+	if (likely(pressure == 0 && (classes & (classes - 1)) == 0)) {
+		int cls = classes >> 1;
+		struct iob_cache *c = &ch->cache[cls];
+
+		if (c->count + n <= c->high) {
+			memcpy(&c->bufs[c->count], bufs, n * sizeof(*bufs));
+			iob_counter_set(&c->count, c->count + n);
+			iob_counter_add(&c->st.put, n);
+			return 0;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		/* A callback run by an earlier put may have changed the pressure. */
+		put_one(ch, channel_buf_class(ch, bufs[i]), bufs[i],
+			iob_pressure_load());
+	}
+	return 0;
+}
+
+/* ---- channel init / fini ------------------------------------------------ */
+
+static int
+cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
+{
+	struct iob_cache *c = &ch->cache[cls];
+
+	if (c->size == 0 || iob_ring_take_bulk(cls, c->bufs, c->size) == 0) {
+		c->count = c->size;
+		return 0;
+	}
+	IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the pool has %"
+		PRIu64 " free of %" PRIu64 "; raise iobuf_opts.%s_pool_count "
+		"or lower the cache size\n", module, iob_class_name[cls],
+		c->size, iob_ring_free_count(cls), iob_g.pool[cls].count,
+		iob_class_name[cls]);
+	return -ENOMEM;
+}
+
+static struct iobuf_channel *
+channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
+{
+	struct iobuf_channel *ch;
+	size_t slots = 0;
+	void **bufs;
+
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		slots += (size_t)size[c] + RTE_MIN(size[c], IOB_BATCH_MAX) + 1;
+	ch = aligned_alloc(IOB_CACHE_LINE, RTE_ALIGN_CEIL(sizeof(*ch) +
+			   slots * sizeof(void *), IOB_CACHE_LINE));
+	if (ch == NULL)
+		return NULL;
+	memset(ch, 0, sizeof(*ch));
+
+	bufs = (void **)(ch + 1);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		struct iob_cache *cache = &ch->cache[c];
+
+		cache->size = size[c];
+		cache->batch = RTE_MIN(size[c], IOB_BATCH_MAX);
+		cache->high = cache->size + cache->batch;
+		cache->bufs = bufs;
+		bufs += cache->high + 1;
+	}
+	ch->base = iob_g.base;
+	ch->span = iob_g.span;
+	ch->large_base = iob_g.pool[IOBUF_CLASS_LARGE].base;
+	ch->small_bufsize = iob_g.pool[IOBUF_CLASS_SMALL].bufsize;
+	ch->large_bufsize = iob_g.pool[IOBUF_CLASS_LARGE].bufsize;
+	return ch;
+}
+
+static int
+channel_init_locked(struct iobuf_channel **chp, const char *module,
+		    const uint32_t size[IOBUF_CLASS_COUNT])
+{
+	struct iob_thread *thr;
+	struct iobuf_channel *ch;
+	struct iob_module *m;
+	int rc;
+
+	if (!iob_g.initialized) {
+		IOB_LOG(ERR, "iobuf_channel_init: call iobuf_initialize() "
+			"first\n");
+		return -EINVAL;
+	}
+	m = iob_module_find(module);
+	if (m == NULL) {
+		IOB_LOG(ERR, "iobuf_channel_init: module '%s' is not "
+			"registered; call iobuf_register_module() first\n",
+			module);
+		return -ENODEV;
+	}
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		if (size[c] > iob_g.pool[c].count) {
+			IOB_LOG(ERR, "channel '%s': %s cache size %u exceeds the "
+				"pool's %" PRIu64 " buffers\n", module,
+				iob_class_name[c], size[c],
+				iob_g.pool[c].count);
+			return -EINVAL;
+		}
+	}
+	if (iob_self != NULL) {
+		TAILQ_FOREACH(ch, &iob_self->channels, thr_link) {
+			if (ch->mod == m) {
+				IOB_LOG(ERR, "iobuf_channel_init: this thread has "
+					"a channel of '%s' already\n", module);
+				return -EEXIST;
+			}
+		}
+	}
+
+	ch = channel_alloc(size);
+	thr = ch == NULL ? NULL : iob_thread_get_or_create();
+	if (thr == NULL) {
+		free(ch);
+		IOB_LOG(ERR, "channel '%s': out of memory\n", module);
+		return -ENOMEM;
+	}
+	rc = cache_prefill(ch, IOBUF_CLASS_SMALL, module);
+	if (rc == 0) {
+		rc = cache_prefill(ch, IOBUF_CLASS_LARGE, module);
+		if (rc != 0)
+			iob_channel_flush_all(ch, IOBUF_CLASS_SMALL);
+	}
+	if (rc != 0) {
+		free(ch);
+		iob_thread_release(thr);
+		return rc;
+	}
+
+	ch->thr = thr;
+	ch->mod = m;
+	TAILQ_INSERT_TAIL(&thr->channels, ch, thr_link);
+	thr->nchannels++;
+	TAILQ_INSERT_TAIL(&m->channels, ch, mod_link);
+	m->nchannels++;
+	*chp = ch;
+	return 0;
+}
+
+int
+iobuf_channel_init(struct iobuf_channel **ch, const char *module,
+		   uint32_t small_cache, uint32_t large_cache)
+{
+	const uint32_t size[IOBUF_CLASS_COUNT] = { small_cache, large_cache };
+	int rc;
+
+	if (ch == NULL || module == NULL) {
+		IOB_LOG(ERR, "iobuf_channel_init: ch or module is NULL\n");
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&iob_lock);
+	rc = channel_init_locked(ch, module, size);
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}
+
+void
+iobuf_channel_fini(struct iobuf_channel *ch)
+{
+	struct iob_thread *thr;
+	struct iob_module *m;
+	unsigned int dropped;
+
+	if (ch == NULL) {
+		IOB_LOG(ERR, "iobuf_channel_fini: channel is NULL\n");
+		return;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_channel_fini");
+	thr = ch->thr;
+	m = ch->mod;
+
+	dropped = iob_waitq_drop_channel(thr, ch);
+	if (dropped > 0)
+		IOB_LOG(ERR, "iobuf_channel_fini: module '%s' had %u entries "
+			"waiting; removed without callback (abort them before "
+			"closing the channel)\n", m->name, dropped);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		iob_channel_flush_all(ch, c);
+
+	pthread_mutex_lock(&iob_lock);
+	TAILQ_REMOVE(&m->channels, ch, mod_link);
+	m->nchannels--;
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		iob_counters_retire(&m->retired[c], &ch->cache[c].st);
+	pthread_mutex_unlock(&iob_lock);
+
+	TAILQ_REMOVE(&thr->channels, ch, thr_link);
+	thr->nchannels--;
+	iob_thread_release(thr);
+	free(ch);
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+/*
+ * The embedded DPDK environment (SPEC §6): an EAL without hugepages or PCI
+ * for applications that do not run DPDK themselves.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_ring.h>
+
+#include "iobuf_internal.h"
+
+#define IOB_EAL_ARGS_MAX 64
+/* EAL's own heap, memzone and ring metadata on top of the buffers. */
+#define IOB_EAL_OVERHEAD_MB 64
+
+static enum {
+	ENV_NONE,     /* no EAL seen yet */
+	ENV_APP,      /* the application started the EAL: never touch it */
+	ENV_OURS,     /* started by iobuf_env_init() */
+	ENV_STOPPED,  /* ours, stopped: DPDK cannot start it again */
+} env_state;
+
+static char env_run_dir[PATH_MAX];
+
+static uint64_t
+memory_mb(void)
+{
+	const struct iobuf_opts *o = &iob_opts;
+	uint64_t bytes = o->small_pool_count * o->small_bufsize +
+		o->large_pool_count * o->large_bufsize +
+		rte_ring_get_memsize((unsigned int)o->small_pool_count) +
+		rte_ring_get_memsize((unsigned int)o->large_pool_count);
+
+	return (bytes >> 20) + 1 + IOB_EAL_OVERHEAD_MB;
+}
+
+static int
+first_cpu(const cpu_set_t *set)
+{
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, set))
+			return cpu;
+	return 0;
+}
+
+/* Split IOBUF_EAL_ARGS on blanks into argv[1..]; argv[0] is set already. */
+static int
+split_args(const char *spec, char *buf, size_t bufsz, char **argv,
+	      int *argc)
+{
+	char *save = NULL;
+
+	if (strlen(spec) >= bufsz)
+		return -E2BIG;
+	strcpy(buf, spec);
+	for (char *tok = strtok_r(buf, " \t\n", &save); tok != NULL;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		if (*argc >= IOB_EAL_ARGS_MAX) {
+			IOB_LOG(ERR, "iobuf_env_init: IOBUF_EAL_ARGS has more "
+				"than %d arguments\n", IOB_EAL_ARGS_MAX - 1);
+			return -E2BIG;
+		}
+		argv[(*argc)++] = tok;
+	}
+	return 0;
+}
+
+static int
+start_eal(const cpu_set_t *affinity)
+{
+	static char storage[4096];
+	char defaults[512];
+	char *argv[IOB_EAL_ARGS_MAX + 1] = { "iobuf" };
+	const char *spec = getenv("IOBUF_EAL_ARGS");
+	struct timespec now;
+	int argc = 1, rc;
+
+	if (spec != NULL) {
+		rc = split_args(spec, storage, sizeof(storage), argv, &argc);
+		if (rc != 0)
+			return rc;
+	} else {
+		/* pid and clock keep parallel and successive processes apart */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		rc = snprintf(defaults, sizeof(defaults),
+			"--no-huge --no-pci --no-shconf -m %" PRIu64
+			" --file-prefix=iobuf_%d_%lx --no-telemetry "
+			"--log-level=lib.eal:error -l %d", memory_mb(),
+			(int)getpid(), (unsigned long)now.tv_nsec,
+			first_cpu(affinity));
+		if (rc < 0 || (size_t)rc >= sizeof(defaults))
+			return -ENOMEM;
+		rc = split_args(defaults, storage, sizeof(storage), argv,
+				   &argc);
+		if (rc != 0)
+			return rc;
+	}
+	argv[argc] = NULL;
+
+	rc = rte_eal_init(argc, argv);
+	if (rc < 0) {
+		rc = rte_errno > 0 ? -rte_errno : -EINVAL;
+		IOB_LOG(ERR, "iobuf_env_init: rte_eal_init failed: %s; check "
+			"the arguments%s\n", rte_strerror(-rc), spec != NULL ?
+			" in IOBUF_EAL_ARGS" : " (set IOBUF_EAL_ARGS to "
+			"override them)");
+		return rc;
+	}
+	snprintf(env_run_dir, sizeof(env_run_dir), "%s", rte_eal_get_runtime_dir());
+	return 0;
+}
+
+int
+iobuf_env_init(void)
+{
+	cpu_set_t affinity;
+	int rc = 0;
+
+	pthread_mutex_lock(&iob_lock);
+	switch (env_state) {
+	case ENV_APP:
+	case ENV_OURS:
+		break;
+	case ENV_STOPPED:
+		IOB_LOG(ERR, "iobuf_env_init: the embedded EAL was stopped and "
+			"DPDK cannot start it again in this process\n");
+		rc = -EALREADY;
+		break;
+	case ENV_NONE:
+		if (rte_lcore_count() > 0) {
+			env_state = ENV_APP;
+			break;
+		}
+		/* EAL pins this thread to one CPU; every later thread would inherit it. */
+		if (pthread_getaffinity_np(pthread_self(), sizeof(affinity),
+					   &affinity) != 0)
+			CPU_ZERO(&affinity);
+		rc = start_eal(&affinity);
+		if (CPU_COUNT(&affinity) > 0)
+			pthread_setaffinity_np(pthread_self(), sizeof(affinity),
+					       &affinity);
+		if (rc == 0)
+			env_state = ENV_OURS;
+		break;
+	}
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}
+
+/* EAL leaves its run directory behind; it holds only plain files. */
+static void
+remove_run_dir(void)
+{
+	DIR *d;
+	struct dirent *de;
+	char path[PATH_MAX + 256];
+
+	if (env_run_dir[0] == '\0')
+		return;
+	d = opendir(env_run_dir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", env_run_dir, de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(env_run_dir);
+}
+
+void
+iobuf_env_fini(void)
+{
+	pthread_mutex_lock(&iob_lock);
+	if (env_state != ENV_OURS) {
+		pthread_mutex_unlock(&iob_lock);
+		return;
+	}
+	if (iob_g.initialized) {
+		pthread_mutex_unlock(&iob_lock);
+		IOB_LOG(ERR, "iobuf_env_fini: the pools are initialized; call "
+			"iobuf_finish() first\n");
+		return;
+	}
+	rte_eal_cleanup();
+	remove_run_dir();
+	env_state = ENV_STOPPED;
+	iob_env_stopped = true;
+	pthread_mutex_unlock(&iob_lock);
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+/*
+ * Private types shared by the library's .c files. Internal names that are
+ * not static start with iob_ so a reader tells them from the public iobuf_
+ * API at the call site.
+ */
+
+#ifndef IOBUF_INTERNAL_H
+#define IOBUF_INTERNAL_H
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_log.h>
+
+#include "iobuf.h"
+#include "iobuf_config.h"
+
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#define iob_cold __attribute__((noinline, cold))
+
+#define IOB_ALIGN 4096u
+#define IOB_ALIGN_MASK ((uintptr_t)IOB_ALIGN - 1)
+#define IOB_CACHE_LINE 64
+
+/*
+ * Batch policy (SPEC §5). A cache of size S refills with up to
+ * b = min(IOB_BATCH_MAX, S) buffers from the ring when a get finds it empty,
+ * and when a put finds it holding S + b it flushes the b most recently
+ * returned buffers to the ring, so a channel holds at most 2 S idle buffers.
+ * 32 is SPDK's value: one contended ring operation costs about a hundred
+ * cached get/put pairs, so 32 amortises it to a few percent while a
+ * channel's idle memory stays bounded by its own cache size.
+ */
+#define IOB_BATCH_MAX 32u
+
+/* Single-writer counters: the owner stores, anyone may load (STYLE 17). */
+#define iob_counter_add(p, n) \
+	__atomic_store_n((p), *(p) + (n), __ATOMIC_RELAXED)
+#define iob_counter_set(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define iob_counter_read(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+
+/* ---- logging (log.c) ---------------------------------------------------- */
+
+extern int iob_logtype;
+
+#define IOB_LOG(level, ...) \
+	rte_log(RTE_LOG_##level, iob_logtype, "iobuf: " __VA_ARGS__)
+
+/*
+ * For errors reachable from the data path (a bad pointer put in a loop):
+ * the first IOB_LOG_BURST messages of a call site are printed, then one in
+ * every 65536 with the count suppressed so far.
+ */
+#define IOB_LOG_BURST 16
+#define IOB_LOG_RATELIMITED(level, ...) do { \
+	static uint64_t iob_log_hits_; \
+	uint64_t n_ = __atomic_fetch_add(&iob_log_hits_, 1, __ATOMIC_RELAXED); \
+	if (n_ < IOB_LOG_BURST || (n_ & 0xffff) == 0) { \
+		IOB_LOG(level, __VA_ARGS__); \
+		if (n_ + 1 == IOB_LOG_BURST) \
+			IOB_LOG(level, "further messages like this one are " \
+				"rate-limited\n"); \
+	} \
+} while (0)
+
+/* ---- options (opts.c) --------------------------------------------------- */
+
+/* The options initialize and env_init use; written only under iob_lock. */
+extern struct iobuf_opts iob_opts;
+
+/* ---- global pools (pool.c) ---------------------------------------------- */
+
+struct rte_ring;
+struct rte_memzone;
+
+struct iob_pool {
+	struct rte_ring *ring;
+	uintptr_t base;          /* first buffer */
+	uint64_t count;
+	uint64_t bufsize;
+};
+
+/*
+ * Read-only while initialized. The data path reads copies kept in each
+ * channel, so this line is touched only by slow paths.
+ */
+struct iob_global {
+	bool initialized;
+	const struct rte_memzone *mz;
+	uintptr_t base;          /* start of the region: small pool, then large */
+	uintptr_t span;          /* region bytes */
+	uint64_t iova_base;
+	struct iob_pool pool[IOBUF_CLASS_COUNT];
+	/*
+	 * out of unregistered modules, per class. Like every out counter it
+	 * lives as long as the process, so the sum stays right across
+	 * finish and initialize.
+	 */
+	int64_t orphan_out[IOBUF_CLASS_COUNT];
+	unsigned int generation; /* makes ring and memzone names unique */
+};
+
+extern struct iob_global iob_g;
+
+/* Set by iobuf_env_fini(): the EAL is gone for good in this process. */
+extern bool iob_env_stopped;
+
+/*
+ * The control mutex: opts, module registry, channel lists, initialize and
+ * finish. Never taken on the data path.
+ */
+extern pthread_mutex_t iob_lock;
+
+/* Put back buffers that were taken from the ring; they cannot fail to fit. */
+void iob_ring_return(int cls, void *const *bufs, unsigned int n);
+unsigned int iob_ring_take_burst(int cls, void **bufs, unsigned int n);
+int iob_ring_take_bulk(int cls, void **bufs, unsigned int n);
+uint64_t iob_ring_free_count(int cls);
+
+extern const char *const iob_class_name[IOBUF_CLASS_COUNT];
+
+/* The class of a pool buffer, or -1 for a pointer no pool owns. */
+int iob_buf_class(const void *buf);
+/* Logs why buf is refused; returns -1 when refused, its class otherwise. */
+int iob_buf_check(const void *buf, const char *what);
+
+/* ---- modules (module.c) ------------------------------------------------- */
+
+struct iobuf_channel;
+
+/* Counters one channel keeps per class; only its owning thread writes. */
+struct iob_counters {
+	uint64_t cache;   /* gets served from the cache */
+	uint64_t main;    /* gets that dequeued from the ring */
+	uint64_t retry;   /* gets that queued an entry */
+	uint64_t served;  /* buffers handed to this channel's entries */
+	uint64_t put;     /* buffers returned through this channel */
+	uint64_t waiting; /* entries queued now */
+};
+
+struct iob_module {
+	TAILQ_ENTRY(iob_module) link;
+	TAILQ_HEAD(, iobuf_channel) channels;
+	uint32_t nchannels;
+	/* counters of this module's closed channels */
+	struct iob_counters retired[IOBUF_CLASS_COUNT];
+	char name[IOBUF_MODULE_NAME_MAX + 1];
+};
+
+TAILQ_HEAD(iob_module_list, iob_module);
+extern struct iob_module_list iob_modules;
+
+/* Called with iob_lock held. */
+struct iob_module *iob_module_find(const char *name);
+
+/* ---- statistics (stats.c), called with iob_lock held -------------------- */
+
+void iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms);
+/* Buffers out per class as the channels count them, open or closed. */
+void iob_count_out(int64_t out[IOBUF_CLASS_COUNT]);
+/* Fold a closing channel's counters into its module's. */
+void iob_counters_retire(struct iob_counters *into, const struct iob_counters *c);
+
+/* ---- channels (channel.c) ----------------------------------------------- */
+
+/* An array stack of buffer pointers; bufs has room for high + 1. */
+struct iob_cache {
+	uint32_t count;
+	uint32_t high;           /* a put that finds count == high flushes */
+	uint32_t size;           /* cache size asked for */
+	uint32_t batch;          /* min(IOB_BATCH_MAX, size) */
+	void **bufs;
+	struct iob_counters st;
+};
+
+struct iob_thread;
+
+struct iobuf_channel {
+	/* Copies of the region's layout, read by every get and put. */
+	uintptr_t base;
+	uintptr_t span;
+	uintptr_t large_base;
+	uint64_t small_bufsize;
+	uint64_t large_bufsize;
+	struct iob_cache cache[IOBUF_CLASS_COUNT];
+	struct iob_thread *thr;
+	struct iob_module *mod;
+	TAILQ_ENTRY(iobuf_channel) mod_link;    /* module's list, under iob_lock */
+	TAILQ_ENTRY(iobuf_channel) thr_link;    /* owning thread's list */
+};
+
+void iob_channel_flush_all(struct iobuf_channel *ch, int cls);
+
+/* ---- threads and pressure (thread.c) ------------------------------------ */
+
+/* The private layout behind struct iobuf_entry. */
+struct iob_entry {
+	TAILQ_ENTRY(iob_entry) link;
+	struct iobuf_channel *ch;
+	iobuf_get_cb cb;
+	uint32_t state;          /* IOB_ENTRY_WAITING while queued */
+	uint32_t cls;
+};
+
+#define IOB_ENTRY_WAITING 0x57a17e5du
+
+TAILQ_HEAD(iob_entry_list, iob_entry);
+
+/*
+ * Walks in progress over a wait queue (iobuf_for_each_entry). An entry that
+ * leaves the queue moves every cursor pointing at it to its successor, so a
+ * visitor may remove entries freely.
+ */
+struct iob_cursor {
+	struct iob_entry *next;
+	struct iob_cursor *up;
+};
+
+struct iob_thread {
+	struct iob_entry_list waitq[IOBUF_CLASS_COUNT];
+	uint32_t nwaiting[IOBUF_CLASS_COUNT];
+	/* entry whose callback is running: if it queues again it goes first */
+	struct iob_entry *in_callback;
+	struct iob_cursor *cursors;
+	TAILQ_HEAD(, iobuf_channel) channels;
+	uint32_t nchannels;
+	pthread_t owner;
+};
+
+extern __thread struct iob_thread *iob_self;
+
+/*
+ * Threads with waiters, per class: class c counts in bits [32c, 32c+32).
+ * Changed (atomic add) only when a thread's queue turns empty or non-empty;
+ * read by every put and poll, so it sits alone on its cache line and every
+ * reader keeps a clean shared copy while nobody waits.
+ */
+struct iob_pressure_line {
+	uint64_t threads_waiting;
+} __attribute__((aligned(IOB_CACHE_LINE)));
+
+extern struct iob_pressure_line iob_pressure;
+
+static inline uint64_t
+iob_pressure_load(void)
+{
+	return __atomic_load_n(&iob_pressure.threads_waiting, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t
+iob_pressure_of(uint64_t p, int cls)
+{
+	return (uint32_t)(p >> (32 * cls));
+}
+
+struct iob_thread *iob_thread_get_or_create(void);
+void iob_thread_release(struct iob_thread *thr);
+
+/* ---- wait queues (waitq.c) ---------------------------------------------- */
+
+void iob_waitq_push(struct iob_thread *thr, struct iob_entry *e);
+/* Hand buf to the oldest entry of its class on thr; the queue is non-empty. */
+void iob_waitq_serve(struct iob_thread *thr, int cls, void *buf);
+void iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e);
+/* Remove, without callbacks, every entry queued through ch. */
+unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
+				    struct iobuf_channel *ch);
+
+/* ---- debug checks ------------------------------------------------------- */
+
+#define IOB_DEBUG_ASSERT(cond, ...) do { \
+	if (IOBUF_DEBUG_CHECKS && unlikely(!(cond))) \
+		iob_debug_fail(__VA_ARGS__); \
+} while (0)
+
+__attribute__((noreturn, format(printf, 1, 2)))
+void iob_debug_fail(const char *fmt, ...);
+
+#endif /* IOBUF_INTERNAL_H */

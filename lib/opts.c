@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_ring.h>
+
+#include "iobuf_internal.h"
+
+_Static_assert(sizeof(struct iobuf_opts) == 32,
+	"a field was added to struct iobuf_opts: give it a default, an "
+	"IOBUF_OPTS_FIELD line in both copy functions below, validation, and "
+	"update this size and the one in iobuf.h");
+
+#define IOB_SMALL_COUNT_MIN 64
+#define IOB_LARGE_COUNT_MIN 8
+#define IOB_SMALL_SIZE_MIN 4096
+#define IOB_LARGE_SIZE_MIN 8192
+/* One ring holds a whole pool and RING_F_EXACT_SZ caps rings at 2^31 - 1. */
+#define IOB_COUNT_MAX ((uint64_t)RTE_RING_SZ_MASK)
+
+struct iobuf_opts iob_opts = {
+	.opts_size = sizeof(struct iobuf_opts),
+	.small_pool_count = 8192,
+	.large_pool_count = 1024,
+	.small_bufsize = 8192,
+	.large_bufsize = 132 * 1024,
+};
+
+/* True when field lies wholly inside the caller's opts_size. */
+#define IOBUF_OPTS_FIELD(opts_size, field) \
+	(offsetof(struct iobuf_opts, field) + \
+	 sizeof(((struct iobuf_opts *)0)->field) <= (opts_size))
+
+void
+iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size)
+{
+	if (opts == NULL || opts_size < sizeof(opts->opts_size)) {
+		IOB_LOG(ERR, "iobuf_get_opts: opts is NULL or opts_size %zu is "
+			"below %zu; pass sizeof(struct iobuf_opts)\n",
+			opts_size, sizeof(opts->opts_size));
+		return;
+	}
+
+	pthread_mutex_lock(&iob_lock);
+	opts->opts_size = opts_size;
+#define GET_FIELD(field) \
+	if (IOBUF_OPTS_FIELD(opts_size, field)) \
+		opts->field = iob_opts.field
+	GET_FIELD(small_pool_count);
+	GET_FIELD(large_pool_count);
+	GET_FIELD(small_bufsize);
+	GET_FIELD(large_bufsize);
+#undef GET_FIELD
+	pthread_mutex_unlock(&iob_lock);
+}
+
+static uint64_t
+round_up_4k(uint64_t v)
+{
+	return (v + IOB_ALIGN - 1) & ~(uint64_t)(IOB_ALIGN - 1);
+}
+
+static int
+validate(const struct iobuf_opts *o)
+{
+	uint64_t small = round_up_4k(o->small_bufsize);
+	uint64_t large = round_up_4k(o->large_bufsize);
+
+	if (o->small_pool_count < IOB_SMALL_COUNT_MIN ||
+	    o->small_pool_count > IOB_COUNT_MAX) {
+		IOB_LOG(ERR, "small_pool_count %" PRIu64 " is outside "
+			"[%u, %" PRIu64 "]\n", o->small_pool_count,
+			IOB_SMALL_COUNT_MIN, IOB_COUNT_MAX);
+		return -EINVAL;
+	}
+	if (o->large_pool_count < IOB_LARGE_COUNT_MIN ||
+	    o->large_pool_count > IOB_COUNT_MAX) {
+		IOB_LOG(ERR, "large_pool_count %" PRIu64 " is outside "
+			"[%u, %" PRIu64 "]\n", o->large_pool_count,
+			IOB_LARGE_COUNT_MIN, IOB_COUNT_MAX);
+		return -EINVAL;
+	}
+	if (o->small_bufsize < IOB_SMALL_SIZE_MIN || small > UINT32_MAX) {
+		IOB_LOG(ERR, "small_bufsize %" PRIu32 " is below %u or does not "
+			"round up to 4 KiB within 32 bits\n", o->small_bufsize,
+			IOB_SMALL_SIZE_MIN);
+		return -EINVAL;
+	}
+	if (o->large_bufsize < IOB_LARGE_SIZE_MIN || large > UINT32_MAX) {
+		IOB_LOG(ERR, "large_bufsize %" PRIu32 " is below %u or does not "
+			"round up to 4 KiB within 32 bits\n", o->large_bufsize,
+			IOB_LARGE_SIZE_MIN);
+		return -EINVAL;
+	}
+	if (small >= large) {
+		IOB_LOG(ERR, "small_bufsize %" PRIu64 " must be below "
+			"large_bufsize %" PRIu64 " (both rounded up to 4 KiB)\n",
+			small, large);
+		return -EINVAL;
+	}
+	/* Both factors are below 2^32, so neither product overflows. */
+	if (o->small_pool_count * small > UINT64_MAX / 2 ||
+	    o->large_pool_count * large > UINT64_MAX / 2) {
+		IOB_LOG(ERR, "pools of %" PRIu64 " x %" PRIu64 " B and %" PRIu64
+			" x %" PRIu64 " B do not fit in one address space\n",
+			o->small_pool_count, small, o->large_pool_count, large);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int
+iobuf_set_opts(const struct iobuf_opts *opts)
+{
+	struct iobuf_opts next;
+	int rc;
+
+	if (opts == NULL || opts->opts_size < sizeof(opts->opts_size)) {
+		IOB_LOG(ERR, "iobuf_set_opts: opts is NULL or its opts_size is "
+			"not set; fill it with iobuf_get_opts(&opts, "
+			"sizeof(opts)) first\n");
+		return -EINVAL;
+	}
+
+	pthread_mutex_lock(&iob_lock);
+	if (iob_g.initialized) {
+		pthread_mutex_unlock(&iob_lock);
+		IOB_LOG(ERR, "iobuf_set_opts: the pools are initialized; call "
+			"iobuf_finish() before changing options\n");
+		return -EBUSY;
+	}
+
+	next = iob_opts;
+#define SET_FIELD(field) \
+	if (IOBUF_OPTS_FIELD(opts->opts_size, field)) \
+		next.field = opts->field
+	SET_FIELD(small_pool_count);
+	SET_FIELD(large_pool_count);
+	SET_FIELD(small_bufsize);
+	SET_FIELD(large_bufsize);
+#undef SET_FIELD
+
+	rc = validate(&next);
+	if (rc == 0) {
+		next.small_bufsize = (uint32_t)round_up_4k(next.small_bufsize);
+		next.large_bufsize = (uint32_t)round_up_4k(next.large_bufsize);
+		iob_opts = next;
+	}
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}

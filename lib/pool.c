@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Copyright (c) 2026 The iobuf authors
+ */
+
+/*
+ * The global pools: one IOVA-contiguous memzone holding every buffer (the
+ * small pool first, then the large one) and one rte_ring of pointers per
+ * class. A buffer's class follows from its address alone.
+ */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_memory.h>
+#include <rte_memzone.h>
+#include <rte_ring.h>
+
+#include "iobuf_internal.h"
+
+/*
+ * Ring sync mode. The default MP/MC mode makes every thread spin while one
+ * thread is preempted between moving the head and publishing the tail; with
+ * two threads on one CPU a ring ping-pong took over 60 s instead of 0.2 s
+ * (SPEC §1). RTS lets the last thread to finish publish the tail, so a
+ * preempted thread delays nobody.
+ */
+#define IOB_RING_FLAGS (RING_F_MP_RTS_ENQ | RING_F_MC_RTS_DEQ | RING_F_EXACT_SZ)
+
+struct iob_global iob_g;
+pthread_mutex_t iob_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *const iob_class_name[IOBUF_CLASS_COUNT] = { "small", "large" };
+
+bool iob_env_stopped;
+
+const char *
+iobuf_version(void)
+{
+	return RTE_STR(IOBUF_VERSION_MAJOR) "." RTE_STR(IOBUF_VERSION_MINOR) "."
+		RTE_STR(IOBUF_VERSION_PATCH);
+}
+
+int
+iob_buf_class(const void *buf)
+{
+	uintptr_t a = (uintptr_t)buf;
+
+	if (a - iob_g.base >= iob_g.span || (a & IOB_ALIGN_MASK) != 0)
+		return -1;
+	return a >= iob_g.pool[IOBUF_CLASS_LARGE].base;
+}
+
+int
+iob_buf_check(const void *buf, const char *what)
+{
+	int cls = iob_buf_class(buf);
+	const struct iob_pool *p;
+
+	if (cls < 0) {
+		IOB_LOG_RATELIMITED(ERR, "%s: %p is not a pool buffer (outside "
+			"the pools or not 4 KiB aligned); refused, pass only "
+			"pointers iobuf_get returned\n", what, buf);
+		return -1;
+	}
+	p = &iob_g.pool[cls];
+	/* Buffer sizes are multiples of 4 KiB, not powers of two: divide. */
+	if (IOBUF_DEBUG_CHECKS &&
+	    ((uintptr_t)buf - p->base) % p->bufsize != 0) {
+		IOB_LOG_RATELIMITED(ERR, "%s: %p is inside %s buffer %" PRIu64
+			" but not its start; refused\n", what, buf,
+			iob_class_name[cls],
+			((uintptr_t)buf - p->base) / p->bufsize);
+		return -1;
+	}
+	return cls;
+}
+
+uint64_t
+iobuf_iova(const void *buf)
+{
+	uintptr_t a = (uintptr_t)buf;
+
+	if (!iob_g.initialized || a - iob_g.base >= iob_g.span)
+		return RTE_BAD_IOVA;
+	return iob_g.iova_base + (a - iob_g.base);
+}
+
+void
+iob_ring_return(int cls, void *const *bufs, unsigned int n)
+{
+	unsigned int done;
+
+	/* The ring holds the whole pool, so there is always room. */
+	done = rte_ring_enqueue_bulk(iob_g.pool[cls].ring, bufs, n, NULL);
+	IOB_DEBUG_ASSERT(done == n, "ring of the %s pool refused %u buffers: "
+			 "more buffers than the pool has", iob_class_name[cls], n);
+	(void)done;
+}
+
+unsigned int
+iob_ring_take_burst(int cls, void **bufs, unsigned int n)
+{
+	return rte_ring_dequeue_burst(iob_g.pool[cls].ring, bufs, n, NULL);
+}
+
+int
+iob_ring_take_bulk(int cls, void **bufs, unsigned int n)
+{
+	return rte_ring_dequeue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) == n
+		? 0 : -ENOMEM;
+}
+
+uint64_t
+iob_ring_free_count(int cls)
+{
+	return iob_g.initialized ? rte_ring_count(iob_g.pool[cls].ring) : 0;
+}
+
+static void
+pools_free(void)
+{
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		rte_ring_free(iob_g.pool[c].ring);
+		iob_g.pool[c].ring = NULL;
+	}
+	rte_memzone_free(iob_g.mz);
+	iob_g.mz = NULL;
+}
+
+static int
+ring_create(int cls, uint64_t count)
+{
+	char name[RTE_RING_NAMESIZE];
+	struct rte_ring *r;
+
+	snprintf(name, sizeof(name), "iobuf_%c%d_%u", iob_class_name[cls][0],
+		 (int)getpid(), iob_g.generation);
+	r = rte_ring_create(name, (unsigned int)count, SOCKET_ID_ANY,
+			    IOB_RING_FLAGS);
+	if (r == NULL) {
+		IOB_LOG(ERR, "cannot create the %s ring for %" PRIu64 " buffers "
+			"(%" PRIu64 " KiB): %s; lower iobuf_opts.%s_pool_count "
+			"or give the EAL more memory (-m in IOBUF_EAL_ARGS)\n",
+			iob_class_name[cls], count,
+			(uint64_t)rte_ring_get_memsize((unsigned int)count) / 1024,
+			rte_strerror(rte_errno), iob_class_name[cls]);
+		return -ENOMEM;
+	}
+	iob_g.pool[cls].ring = r;
+	return 0;
+}
+
+static void
+ring_fill(int cls)
+{
+	struct iob_pool *p = &iob_g.pool[cls];
+	void *batch[64];
+	uint64_t i = 0;
+
+	while (i < p->count) {
+		unsigned int n = 0;
+
+		while (n < RTE_DIM(batch) && i < p->count)
+			batch[n++] = (void *)(p->base + i++ * p->bufsize);
+		iob_ring_return(cls, batch, n);
+	}
+}
+
+static int
+initialize_locked(void)
+{
+	const struct iobuf_opts *o = &iob_opts;
+	uint64_t small_bytes = o->small_pool_count * o->small_bufsize;
+	uint64_t large_bytes = o->large_pool_count * o->large_bufsize;
+	char name[RTE_MEMZONE_NAMESIZE];
+	int rc;
+
+	if (iob_g.initialized) {
+		IOB_LOG(ERR, "iobuf_initialize: already initialized\n");
+		return -EALREADY;
+	}
+	if (iob_env_stopped || rte_lcore_count() == 0) {
+		IOB_LOG(ERR, "iobuf_initialize: no DPDK environment; call "
+			"iobuf_env_init() or rte_eal_init() first\n");
+		return -ENODEV;
+	}
+
+	iob_g.generation++;
+	snprintf(name, sizeof(name), "iobuf_%d_%u", (int)getpid(),
+		 iob_g.generation);
+	iob_g.mz = rte_memzone_reserve_aligned(name, small_bytes + large_bytes,
+		SOCKET_ID_ANY, RTE_MEMZONE_IOVA_CONTIG, IOB_ALIGN);
+	if (iob_g.mz == NULL) {
+		IOB_LOG(ERR, "cannot reserve %" PRIu64 " MiB of IOVA-contiguous "
+			"memory for %" PRIu64 " small buffers of %" PRIu32
+			" B and %" PRIu64 " large buffers of %" PRIu32 " B: %s; "
+			"lower the pool counts in iobuf_opts or give the EAL "
+			"more memory (-m in IOBUF_EAL_ARGS)\n",
+			(small_bytes + large_bytes) >> 20, o->small_pool_count,
+			o->small_bufsize, o->large_pool_count, o->large_bufsize,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	if (iob_g.mz->iova == RTE_BAD_IOVA) {
+		IOB_LOG(ERR, "the buffer region has no IOVA; run the EAL with "
+			"--iova-mode=va or with physical addresses available\n");
+		pools_free();
+		return -ENOMEM;
+	}
+
+	iob_g.base = (uintptr_t)iob_g.mz->addr;
+	iob_g.span = small_bytes + large_bytes;
+	iob_g.iova_base = iob_g.mz->iova;
+	iob_g.pool[IOBUF_CLASS_SMALL] = (struct iob_pool){
+		.base = iob_g.base,
+		.count = o->small_pool_count,
+		.bufsize = o->small_bufsize,
+	};
+	iob_g.pool[IOBUF_CLASS_LARGE] = (struct iob_pool){
+		.base = iob_g.base + small_bytes,
+		.count = o->large_pool_count,
+		.bufsize = o->large_bufsize,
+	};
+
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		rc = ring_create(c, iob_g.pool[c].count);
+		if (rc != 0) {
+			pools_free();
+			return rc;
+		}
+		ring_fill(c);
+	}
+	iob_g.initialized = true;
+	return 0;
+}
+
+int
+iobuf_initialize(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&iob_lock);
+	rc = initialize_locked();
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}
+
+static int
+finish_locked(void)
+{
+	struct iob_module *m;
+	int64_t out[IOBUF_CLASS_COUNT];
+	bool busy = false;
+
+	if (!iob_g.initialized)
+		return 0;
+
+	TAILQ_FOREACH(m, &iob_modules, link) {
+		struct iobuf_module_stats ms;
+
+		iob_module_stats(m, &ms);
+		if (m->nchannels > 0 || ms.cls[0].out != 0 ||
+		    ms.cls[1].out != 0) {
+			IOB_LOG(ERR, "iobuf_finish: module '%s' has %u channels "
+				"open, %" PRId64 " small and %" PRId64 " large "
+				"buffers out\n", m->name, m->nchannels,
+				ms.cls[0].out, ms.cls[1].out);
+			busy |= m->nchannels > 0;
+		}
+	}
+
+	iob_count_out(out);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		uint64_t free = rte_ring_count(iob_g.pool[c].ring);
+
+		if (free != iob_g.pool[c].count) {
+			IOB_LOG(ERR, "iobuf_finish: %" PRIu64 " of %" PRIu64
+				" %s buffers are not back in the pool (%" PRId64
+				" out by the channels' count)\n",
+				iob_g.pool[c].count - free, iob_g.pool[c].count,
+				iob_class_name[c], out[c]);
+			busy = true;
+		}
+	}
+	if (busy) {
+		IOB_LOG(ERR, "iobuf_finish: refused; close every channel and "
+			"put every buffer back first\n");
+		return -EBUSY;
+	}
+
+	pools_free();
+	memset(&iob_g.pool, 0, sizeof(iob_g.pool));
+	iob_g.base = 0;
+	iob_g.span = 0;
+	iob_g.initialized = false;
+	return 0;
+}
+
+int
+iobuf_finish(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&iob_lock);
+	rc = finish_locked();
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}
