@@ -336,8 +336,9 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * @param entry wait entry, or NULL not to wait.
  * @param cb    callback, required when entry is not NULL.
  * @return a 4 KiB-aligned buffer, or NULL with errno
- *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or entry is
- *     given without cb (nothing queued).
+ *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or the get
+ *     would queue an entry that has no cb or is waiting already (nothing
+ *     queued).
  *   - ENOMEM: no buffer now (entry queued if given).
  *
  * Thread: owning thread.

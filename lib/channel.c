@@ -185,6 +185,13 @@ put_slow(struct iobuf_channel *ch, int cls, void *buf)
 	iob_counter_set(&c->count, c->count - c->batch + 1);
 }
 
+static iob_cold void
+put_no_channel(void *buf)
+{
+	IOB_LOG_RATELIMITED(ERR, "iobuf_put: channel is NULL; buffer %p not "
+		"returned\n", buf);
+}
+
 /* Put buf of class cls, validated; the fast path when nobody waits. */
 static inline void
 put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
@@ -211,8 +218,7 @@ iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
 
 	(void)len; /* the address decides the class (SPEC §3) */
 	if (unlikely(ch == NULL)) {
-		IOB_LOG_RATELIMITED(ERR, "iobuf_put: channel is NULL; buffer %p "
-			"not returned\n", buf);
+		put_no_channel(buf);
 		return;
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_put");
