@@ -106,6 +106,8 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 		if (got > 0) {
 			iob_counter_add(&c->st.main, 1);
 			iob_counter_set(&c->count, got - 1);
+			if (IOBUF_DEBUG_CHECKS)
+				iob_debug_take(ch, cls, c->bufs[got - 1]);
 			return c->bufs[got - 1];
 		}
 	}
@@ -144,6 +146,8 @@ iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
 
 		iob_counter_set(&c->count, n);
 		iob_counter_add(&c->st.cache, 1);
+		if (IOBUF_DEBUG_CHECKS)
+			iob_debug_take(ch, cls, c->bufs[n]);
 		return c->bufs[n];
 	}
 	return get_slow(ch, cls, entry, cb);
@@ -198,6 +202,8 @@ put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
 {
 	struct iob_cache *c = &ch->cache[cls];
 
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_give(ch, cls, buf);
 	iob_counter_add(&c->st.put, 1);
 	if (likely(iob_pressure_of(pressure, cls) == 0 && c->count < c->high)) {
 		c->bufs[c->count] = buf;
@@ -260,6 +266,9 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 	memcpy(bufs, &c->bufs[c->count - from_cache], from_cache * sizeof(*bufs));
 	iob_counter_set(&c->count, c->count - from_cache);
 	iob_counter_add(&c->st.cache, from_cache);
+	if (IOBUF_DEBUG_CHECKS)
+		for (uint32_t i = 0; i < n; i++)
+			iob_debug_take(ch, cls, bufs[i]);
 	return 0;
 }
 
@@ -294,6 +303,9 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 		struct iob_cache *c = &ch->cache[cls];
 
 		if (c->count + n <= c->high) {
+			if (IOBUF_DEBUG_CHECKS)
+				for (uint32_t i = 0; i < n; i++)
+					iob_debug_give(ch, cls, bufs[i]);
 			memcpy(&c->bufs[c->count], bufs, n * sizeof(*bufs));
 			iob_counter_set(&c->count, c->count + n);
 			iob_counter_add(&c->st.put, n);

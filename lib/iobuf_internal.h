@@ -284,4 +284,19 @@ unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
 __attribute__((noreturn, format(printf, 1, 2)))
 void iob_debug_fail(const char *fmt, ...);
 
+/*
+ * Per-buffer state (debug.c). Call sites wrap these in
+ * `if (IOBUF_DEBUG_CHECKS)`, so release builds drop them.
+ */
+int iob_debug_init(void);
+void iob_debug_fini(void);
+void iob_debug_ring_in(int cls, void *const *bufs, unsigned int n);
+void iob_debug_ring_out(int cls, void *const *bufs, unsigned int n);
+/* buf leaves for a caller of ch: checks it was untouched while returned */
+void iob_debug_take(const struct iobuf_channel *ch, int cls, void *buf);
+/* buf comes back through ch: must be out; poisons it */
+void iob_debug_give(const struct iobuf_channel *ch, int cls, void *buf);
+void iob_debug_report_out(void);
+void iob_debug_forget_module(const struct iob_module *m);
+
 #endif /* IOBUF_INTERNAL_H */

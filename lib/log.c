@@ -2,10 +2,6 @@
  * Copyright (c) 2026 The iobuf authors
  */
 
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "iobuf_internal.h"
 
 /*
@@ -13,16 +9,3 @@
  * to stderr) and `--log-level=lib.iobuf:debug` works once it is.
  */
 RTE_LOG_REGISTER(iob_logtype, lib.iobuf, NOTICE);
-
-void
-iob_debug_fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("iobuf: debug check failed: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}

@@ -85,6 +85,8 @@ iobuf_unregister_module(const char *name)
 	iob_module_stats(m, &ms);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
 		iob_g.orphan_out[c] += ms.cls[c].out;
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_forget_module(m);
 	TAILQ_REMOVE(&iob_modules, m, link);
 	pthread_mutex_unlock(&iob_lock);
 	free(m);

@@ -95,6 +95,8 @@ iob_ring_return(int cls, void *const *bufs, unsigned int n)
 {
 	unsigned int done;
 
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_ring_in(cls, bufs, n);
 	/* The ring holds the whole pool, so there is always room. */
 	done = rte_ring_enqueue_bulk(iob_g.pool[cls].ring, bufs, n, NULL);
 	IOB_DEBUG_ASSERT(done == n, "ring of the %s pool refused %u buffers: "
@@ -105,14 +107,22 @@ iob_ring_return(int cls, void *const *bufs, unsigned int n)
 unsigned int
 iob_ring_take_burst(int cls, void **bufs, unsigned int n)
 {
-	return rte_ring_dequeue_burst(iob_g.pool[cls].ring, bufs, n, NULL);
+	unsigned int got = rte_ring_dequeue_burst(iob_g.pool[cls].ring, bufs, n,
+						  NULL);
+
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_ring_out(cls, bufs, got);
+	return got;
 }
 
 int
 iob_ring_take_bulk(int cls, void **bufs, unsigned int n)
 {
-	return rte_ring_dequeue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) == n
-		? 0 : -ENOMEM;
+	if (rte_ring_dequeue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) != n)
+		return -ENOMEM;
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_ring_out(cls, bufs, n);
+	return 0;
 }
 
 uint64_t
@@ -124,6 +134,8 @@ iob_ring_free_count(int cls)
 static void
 pools_free(void)
 {
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_fini();
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		rte_ring_free(iob_g.pool[c].ring);
 		iob_g.pool[c].ring = NULL;
@@ -227,6 +239,13 @@ initialize_locked(void)
 		.bufsize = o->large_bufsize,
 	};
 
+	if (IOBUF_DEBUG_CHECKS && iob_debug_init() != 0) {
+		IOB_LOG(ERR, "iobuf_initialize: out of memory for the debug "
+			"state of %" PRIu64 " buffers\n",
+			o->small_pool_count + o->large_pool_count);
+		pools_free();
+		return -ENOMEM;
+	}
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		rc = ring_create(c, iob_g.pool[c].count);
 		if (rc != 0) {
@@ -288,6 +307,8 @@ finish_locked(void)
 		}
 	}
 	if (busy) {
+		if (IOBUF_DEBUG_CHECKS)
+			iob_debug_report_out();
 		IOB_LOG(ERR, "iobuf_finish: refused; close every channel and "
 			"put every buffer back first\n");
 		return -EBUSY;

@@ -66,6 +66,8 @@ iob_waitq_serve(struct iob_thread *thr, int cls, void *buf)
 	struct iob_entry *outer = thr->in_callback;
 
 	iob_waitq_remove(thr, e);
+	if (IOBUF_DEBUG_CHECKS)
+		iob_debug_take(e->ch, cls, buf);
 	iob_counter_add(&e->ch->cache[cls].st.served, 1);
 	thr->in_callback = e;
 	e->cb((struct iobuf_entry *)e, buf);
