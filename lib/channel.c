@@ -17,26 +17,51 @@
 
 #include "iobuf_internal.h"
 
+_Static_assert(sizeof(struct iob_stack) == 64,
+	       "the fast path scales a class index by 64 into stack[]");
+_Static_assert(offsetof(struct iobuf_channel, stack) == IOB_CACHE_LINE,
+	       "the layout copies fill the channel's first cache line");
+
 #define IOB_CHECK_OWNER(ch, fn) \
 	IOB_DEBUG_ASSERT(pthread_equal((ch)->thr->owner, pthread_self()), \
 			 fn ": channel %p of module '%s' used by a thread " \
 			 "that does not own it", (void *)(ch), (ch)->mod->name)
 
-static inline int
-channel_class(const struct iobuf_channel *ch, uint64_t len)
+static inline void
+stack_set_top(struct iob_stack *s, void **top)
 {
-	return len > ch->small_bufsize;
+	/* Stats read top from other threads. */
+	__atomic_store_n(&s->top, top, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t
+stack_count(const struct iob_stack *s)
+{
+	return (uint32_t)(s->top - s->bufs);
 }
 
 /* The class of buf by the channel's copy of the layout, -1 if no pool's. */
 static inline int
 channel_buf_class(const struct iobuf_channel *ch, const void *buf)
 {
-	uintptr_t a = (uintptr_t)buf;
+	uint64_t off = (uintptr_t)buf - ch->base;
+	/*
+	 * Rotating right by 12 moves misaligned low bits to the top, so one
+	 * compare rejects pointers outside the region and pointers that are
+	 * not 4 KiB aligned.
+	 */
+	uint64_t page = (off >> 12) | (off << 52);
 
-	if (unlikely(a - ch->base >= ch->span || (a & IOB_ALIGN_MASK) != 0))
+	if (unlikely(page >= ch->pages))
 		return -1;
-	return a >= ch->large_base;
+	return page >= ch->small_pages;
+}
+
+/* Logs why buf is refused; the cold half of checked_class(). */
+static iob_cold void
+refuse(const void *buf, const char *what)
+{
+	iob_buf_check(buf, what);
 }
 
 /*
@@ -48,20 +73,45 @@ checked_class(const struct iobuf_channel *ch, const void *buf, const char *what)
 {
 	int cls = channel_buf_class(ch, buf);
 
-	if (unlikely(cls < 0) || IOBUF_DEBUG_CHECKS)
+	if (IOBUF_DEBUG_CHECKS)
 		return iob_buf_check(buf, what);
+	if (unlikely(cls < 0))
+		refuse(buf, what);
 	return cls;
 }
 
 void
 iob_channel_flush_all(struct iobuf_channel *ch, int cls)
 {
-	struct iob_cache *c = &ch->cache[cls];
+	struct iob_stack *s = &ch->stack[cls];
 
-	if (c->count == 0)
+	if (s->top == s->bufs)
 		return;
-	iob_ring_return(cls, c->bufs, c->count);
-	iob_counter_set(&c->count, 0);
+	iob_ring_return(cls, s->bufs, stack_count(s));
+	stack_set_top(s, s->bufs);
+}
+
+void
+iob_channel_counters(const struct iobuf_channel *ch, int cls,
+		     struct iob_counters *sum)
+{
+	const struct iob_stack *s = &ch->stack[cls];
+	const struct iob_slow_counters *st = &ch->st[cls];
+
+	sum->cache += iob_counter_read(&s->hits);
+	sum->put += iob_counter_read(&s->puts);
+	sum->main += iob_counter_read(&st->main);
+	sum->retry += iob_counter_read(&st->retry);
+	sum->served += iob_counter_read(&st->served);
+	sum->waiting += iob_counter_read(&st->waiting);
+}
+
+uint64_t
+iob_channel_cached(const struct iobuf_channel *ch, int cls)
+{
+	const struct iob_stack *s = &ch->stack[cls];
+
+	return (uint64_t)(iob_counter_read(&s->top) - s->bufs);
 }
 
 /* ---- get ---------------------------------------------------------------- */
@@ -80,11 +130,11 @@ get_invalid(const struct iobuf_channel *ch, uint64_t len)
 }
 
 static iob_cold void *
-get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
-	 iobuf_get_cb cb)
+get_slow(struct iobuf_channel *ch, struct iob_stack *s,
+	 struct iobuf_entry *entry, iobuf_get_cb cb)
 {
 	struct iob_thread *thr = ch->thr;
-	struct iob_cache *c = &ch->cache[cls];
+	int cls = (int)(s - ch->stack);
 	struct iob_entry *e = (struct iob_entry *)entry;
 
 	if (entry != NULL && (cb == NULL || e->state == IOB_ENTRY_WAITING)) {
@@ -98,17 +148,19 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 	/* No barging: older waiters of this class get the ring first. */
 	if (thr->nwaiting[cls] == 0) {
 		/* While some thread waits, take one buffer, not a batch to hoard. */
-		unsigned int want = c->batch == 0 ||
+		unsigned int want = s->batch == 0 ||
 			iob_pressure_of(iob_pressure_load(), cls) != 0 ?
-			1 : c->batch;
-		unsigned int got = iob_ring_take_burst(cls, c->bufs, want);
+			1 : s->batch;
+		unsigned int got = iob_ring_take_burst(cls, s->bufs, want);
 
 		if (got > 0) {
-			iob_counter_add(&c->st.main, 1);
-			iob_counter_set(&c->count, got - 1);
+			void *buf = s->bufs[got - 1];
+
+			iob_counter_add(&ch->st[cls].main, 1);
+			stack_set_top(s, s->bufs + got - 1);
 			if (IOBUF_DEBUG_CHECKS)
-				iob_debug_take(ch, cls, c->bufs[got - 1]);
-			return c->bufs[got - 1];
+				iob_debug_take(ch, cls, buf);
+			return buf;
 		}
 	}
 
@@ -116,7 +168,7 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 		e->ch = ch;
 		e->cb = cb;
 		e->cls = (uint32_t)cls;
-		iob_counter_add(&c->st.retry, 1);
+		iob_counter_add(&ch->st[cls].retry, 1);
 		iob_waitq_push(thr, e);
 	}
 	errno = ENOMEM;
@@ -124,43 +176,54 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 }
 
 /*
- * Fast path: a range check, a pop from the class's stack and a counter
- * store; about a dozen instructions, no atomic RMW, no buffer access.
+ * Fast path, about 16 instructions: a length check, the class as an offset,
+ * a pop from the stack and a counter increment; no atomic RMW, no buffer
+ * access.
  */
 void *
 iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
 	  iobuf_get_cb cb)
 {
-	struct iob_cache *c;
-	int cls;
+	struct iob_stack *s;
+	void **top;
 
 	/* len - 1 wraps for len 0, so one compare rejects 0 and oversize. */
 	if (unlikely(ch == NULL || len - 1 >= ch->large_bufsize))
 		return get_invalid(ch, len);
 	IOB_CHECK_OWNER(ch, "iobuf_get");
 
-	cls = channel_class(ch, len);
-	c = &ch->cache[cls];
-	if (likely(c->count > 0)) {
-		uint32_t n = c->count - 1;
+	s = ch->stack + (len > ch->small_bufsize);
+	top = s->top;
+	if (likely(top != s->bufs)) {
+		void *buf = *--top;
 
-		iob_counter_set(&c->count, n);
-		iob_counter_add(&c->st.cache, 1);
+		stack_set_top(s, top);
+		iob_count1(&s->hits);
 		if (IOBUF_DEBUG_CHECKS)
-			iob_debug_take(ch, cls, c->bufs[n]);
-		return c->bufs[n];
+			iob_debug_take(ch, (int)(s - ch->stack), buf);
+		return buf;
 	}
-	return get_slow(ch, cls, entry, cb);
+	return get_slow(ch, s, entry, cb);
 }
 
 /* ---- put ---------------------------------------------------------------- */
+
+static inline void
+stack_push(struct iob_stack *s, void *buf)
+{
+	void **top = s->top;
+
+	*top = buf;
+	stack_set_top(s, top + 1);
+}
 
 /* buf (counted already) did not fit the fast path: waiters, pressure, full. */
 static iob_cold void
 put_slow(struct iobuf_channel *ch, int cls, void *buf)
 {
 	struct iob_thread *thr = ch->thr;
-	struct iob_cache *c = &ch->cache[cls];
+	struct iob_stack *s = &ch->stack[cls];
+	void **top;
 
 	if (thr->nwaiting[cls] > 0) {
 		iob_waitq_serve(thr, cls, buf);
@@ -168,25 +231,25 @@ put_slow(struct iobuf_channel *ch, int cls, void *buf)
 	}
 	if (iob_pressure_of(iob_pressure_load(), cls) != 0) {
 		/* Waiters elsewhere: this buffer and our idle ones go to them. */
-		c->bufs[c->count] = buf;
-		iob_ring_return(cls, c->bufs, c->count + 1);
-		iob_counter_set(&c->count, 0);
+		*s->top = buf;
+		iob_ring_return(cls, s->bufs, stack_count(s) + 1);
+		stack_set_top(s, s->bufs);
 		return;
 	}
-	if (c->count < c->high) {
-		/* The waiters went away since the fast path looked. */
-		c->bufs[c->count] = buf;
-		iob_counter_set(&c->count, c->count + 1);
+	if (s->top != s->limit) {
+		/* Only the other class is under pressure, or it just ended. */
+		stack_push(s, buf);
 		return;
 	}
-	if (c->batch == 0) {
+	if (s->batch == 0) {
 		iob_ring_return(cls, &buf, 1);
 		return;
 	}
 	/* Full: flush a batch, keeping buf, the most recently used, cached. */
-	iob_ring_return(cls, &c->bufs[c->count - c->batch], c->batch);
-	c->bufs[c->count - c->batch] = buf;
-	iob_counter_set(&c->count, c->count - c->batch + 1);
+	top = s->top - s->batch;
+	iob_ring_return(cls, top, s->batch);
+	*top = buf;
+	stack_set_top(s, top + 1);
 }
 
 static iob_cold void
@@ -196,26 +259,34 @@ put_no_channel(void *buf)
 		"returned\n", buf);
 }
 
-/* Put buf of class cls, validated; the fast path when nobody waits. */
+/*
+ * Put buf of class cls, validated. Any pressure, of either class, sends it
+ * to the slow path: one test of the whole word keeps the fast path short,
+ * and pressure is rare.
+ */
 static inline void
 put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
 {
-	struct iob_cache *c = &ch->cache[cls];
+	struct iob_stack *s = &ch->stack[cls];
+	void **top;
 
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_give(ch, cls, buf);
-	iob_counter_add(&c->st.put, 1);
-	if (likely(iob_pressure_of(pressure, cls) == 0 && c->count < c->high)) {
-		c->bufs[c->count] = buf;
-		iob_counter_set(&c->count, c->count + 1);
+	top = s->top;
+
+	iob_count1(&s->puts);
+	if (likely(pressure == 0 && top != s->limit)) {
+		*top = buf;
+		stack_set_top(s, top + 1);
 		return;
 	}
 	put_slow(ch, cls, buf);
 }
 
 /*
- * Fast path: a range and alignment check, a load of the pressure line
- * (clean and shared while nobody waits), a push and a counter store.
+ * Fast path, about 21 instructions: a range and alignment check, the class
+ * from the address, a load of the pressure line (clean and shared while
+ * nobody waits), a push and a counter increment.
  */
 void
 iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
@@ -239,7 +310,7 @@ iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
 int
 iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 {
-	struct iob_cache *c;
+	struct iob_stack *s;
 	uint32_t from_cache, from_ring;
 	int cls;
 
@@ -252,20 +323,20 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
 
-	cls = channel_class(ch, len);
-	c = &ch->cache[cls];
-	from_cache = RTE_MIN(c->count, n);
+	cls = len > ch->small_bufsize;
+	s = &ch->stack[cls];
+	from_cache = RTE_MIN(stack_count(s), n);
 	from_ring = n - from_cache;
 	if (from_ring > 0) {
 		/* Older waiters of this class have the ring first. */
 		if (ch->thr->nwaiting[cls] > 0 ||
 		    iob_ring_take_bulk(cls, bufs + from_cache, from_ring) != 0)
 			return -ENOMEM;
-		iob_counter_add(&c->st.main, from_ring);
+		iob_counter_add(&ch->st[cls].main, from_ring);
 	}
-	memcpy(bufs, &c->bufs[c->count - from_cache], from_cache * sizeof(*bufs));
-	iob_counter_set(&c->count, c->count - from_cache);
-	iob_counter_add(&c->st.cache, from_cache);
+	memcpy(bufs, s->top - from_cache, from_cache * sizeof(*bufs));
+	stack_set_top(s, s->top - from_cache);
+	iob_counter_add(&s->hits, from_cache);
 	if (IOBUF_DEBUG_CHECKS)
 		for (uint32_t i = 0; i < n; i++)
 			iob_debug_take(ch, cls, bufs[i]);
@@ -300,15 +371,15 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 	pressure = iob_pressure_load();
 	if (likely(pressure == 0 && (classes & (classes - 1)) == 0)) {
 		int cls = classes >> 1;
-		struct iob_cache *c = &ch->cache[cls];
+		struct iob_stack *s = &ch->stack[cls];
 
-		if (c->count + n <= c->high) {
+		if (n <= (uint32_t)(s->limit - s->top)) {
 			if (IOBUF_DEBUG_CHECKS)
 				for (uint32_t i = 0; i < n; i++)
 					iob_debug_give(ch, cls, bufs[i]);
-			memcpy(&c->bufs[c->count], bufs, n * sizeof(*bufs));
-			iob_counter_set(&c->count, c->count + n);
-			iob_counter_add(&c->st.put, n);
+			memcpy(s->top, bufs, n * sizeof(*bufs));
+			stack_set_top(s, s->top + n);
+			iob_counter_add(&s->puts, n);
 			return 0;
 		}
 	}
@@ -325,16 +396,16 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 static int
 cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
 {
-	struct iob_cache *c = &ch->cache[cls];
+	struct iob_stack *s = &ch->stack[cls];
 
-	if (c->size == 0 || iob_ring_take_bulk(cls, c->bufs, c->size) == 0) {
-		c->count = c->size;
+	if (s->size == 0 || iob_ring_take_bulk(cls, s->bufs, s->size) == 0) {
+		s->top = s->bufs + s->size;
 		return 0;
 	}
 	IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the pool has %"
 		PRIu64 " free of %" PRIu64 "; raise iobuf_opts.%s_pool_count "
 		"or lower the cache size\n", module, iob_class_name[cls],
-		c->size, iob_ring_free_count(cls), iob_g.pool[cls].count,
+		s->size, iob_ring_free_count(cls), iob_g.pool[cls].count,
 		iob_class_name[cls]);
 	return -ENOMEM;
 }
@@ -356,17 +427,19 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 
 	bufs = (void **)(ch + 1);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		struct iob_cache *cache = &ch->cache[c];
+		struct iob_stack *s = &ch->stack[c];
 
-		cache->size = size[c];
-		cache->batch = RTE_MIN(size[c], IOB_BATCH_MAX);
-		cache->high = cache->size + cache->batch;
-		cache->bufs = bufs;
-		bufs += cache->high + 1;
+		s->size = size[c];
+		s->batch = RTE_MIN(size[c], IOB_BATCH_MAX);
+		s->bufs = bufs;
+		s->top = bufs;
+		s->limit = bufs + s->size + s->batch;
+		bufs = s->limit + 1;
 	}
 	ch->base = iob_g.base;
-	ch->span = iob_g.span;
-	ch->large_base = iob_g.pool[IOBUF_CLASS_LARGE].base;
+	ch->pages = iob_g.span / IOB_ALIGN;
+	ch->small_pages = (iob_g.pool[IOBUF_CLASS_LARGE].base - iob_g.base) /
+		IOB_ALIGN;
 	ch->small_bufsize = iob_g.pool[IOBUF_CLASS_SMALL].bufsize;
 	ch->large_bufsize = iob_g.pool[IOBUF_CLASS_LARGE].bufsize;
 	return ch;
@@ -484,8 +557,11 @@ iobuf_channel_fini(struct iobuf_channel *ch)
 	pthread_mutex_lock(&iob_lock);
 	TAILQ_REMOVE(&m->channels, ch, mod_link);
 	m->nchannels--;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		iob_counters_retire(&m->retired[c], &ch->cache[c].st);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		iob_channel_counters(ch, c, &m->retired[c]);
+		/* a closed channel waits for nothing */
+		m->retired[c].waiting -= ch->st[c].waiting;
+	}
 	pthread_mutex_unlock(&iob_lock);
 
 	TAILQ_REMOVE(&thr->channels, ch, thr_link);

@@ -22,6 +22,12 @@
 #include "iobuf.h"
 #include "iobuf_config.h"
 
+/*
+ * -fvisibility=hidden covers definitions only; declaring the internals
+ * hidden too lets the fast path load them PC-relative instead of via the GOT.
+ */
+#pragma GCC visibility push(hidden)
+
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define iob_cold __attribute__((noinline, cold))
@@ -136,13 +142,13 @@ int iob_buf_check(const void *buf, const char *what);
 
 struct iobuf_channel;
 
-/* Counters one channel keeps per class; only its owning thread writes. */
+/* A class's counters, summed over channels (stats.c) or kept by a module. */
 struct iob_counters {
 	uint64_t cache;   /* gets served from the cache */
 	uint64_t main;    /* gets that dequeued from the ring */
 	uint64_t retry;   /* gets that queued an entry */
-	uint64_t served;  /* buffers handed to this channel's entries */
-	uint64_t put;     /* buffers returned through this channel */
+	uint64_t served;  /* buffers handed to entries */
+	uint64_t put;     /* buffers returned */
 	uint64_t waiting; /* entries queued now */
 };
 
@@ -166,31 +172,73 @@ struct iob_module *iob_module_find(const char *name);
 void iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms);
 /* Buffers out per class as the channels count them, open or closed. */
 void iob_count_out(int64_t out[IOBUF_CLASS_COUNT]);
-/* Fold a closing channel's counters into its module's. */
-void iob_counters_retire(struct iob_counters *into, const struct iob_counters *c);
 
 /* ---- channels (channel.c) ----------------------------------------------- */
 
-/* An array stack of buffer pointers; bufs has room for high + 1. */
-struct iob_cache {
-	uint32_t count;
-	uint32_t high;           /* a put that finds count == high flushes */
-	uint32_t size;           /* cache size asked for */
-	uint32_t batch;          /* min(IOB_BATCH_MAX, size) */
+#if defined(__SANITIZE_THREAD__)
+#define IOB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define IOB_TSAN 1
+#endif
+#endif
+
+/*
+ * The owning thread's increment of a counter that other threads only read:
+ * one instruction, no lock prefix, and a reader sees the old or the new
+ * value (the kernel's this_cpu_inc). A relaxed atomic store of the loaded
+ * value + 1 is the portable form, three instructions; TSan builds use it
+ * because TSan cannot see the asm.
+ */
+static inline void
+iob_count1(uint64_t *p)
+{
+#if defined(__x86_64__) && !defined(IOB_TSAN)
+	__asm__("incq %0" : "+m"(*p));
+#else
+	iob_counter_add(p, 1);
+#endif
+}
+
+/*
+ * The hot part of one class's cache: an array stack of buffer pointers,
+ * bufs <= top <= limit. A get pops below top; a put pushes at top, and a put
+ * that finds top == limit flushes a batch. The array has one slot past
+ * limit so a put can push before flushing everything. 64 bytes, so a class
+ * index becomes an offset with one shift.
+ */
+struct iob_stack {
+	void **top;
+	void **limit;
 	void **bufs;
-	struct iob_counters st;
+	uint64_t hits;    /* gets served from the stack: stats `cache` */
+	uint64_t puts;    /* buffers returned through the channel */
+	uint32_t size;    /* cache size asked for */
+	uint32_t batch;   /* min(IOB_BATCH_MAX, size) */
+	uint64_t reserved[2];
+};
+
+/* Counters only slow paths touch; only the owning thread writes. */
+struct iob_slow_counters {
+	uint64_t main;
+	uint64_t retry;
+	uint64_t served;
+	uint64_t waiting;
 };
 
 struct iob_thread;
 
 struct iobuf_channel {
-	/* Copies of the region's layout, read by every get and put. */
-	uintptr_t base;
-	uintptr_t span;
-	uintptr_t large_base;
+	/* Read by every get and put: copies of the region's layout. */
+	uintptr_t base;          /* region start */
+	uint64_t pages;          /* region size in 4 KiB pages */
+	uint64_t small_pages;    /* pages below this index hold small buffers */
 	uint64_t small_bufsize;
 	uint64_t large_bufsize;
-	struct iob_cache cache[IOBUF_CLASS_COUNT];
+	uint64_t reserved[3];
+	struct iob_stack stack[IOBUF_CLASS_COUNT];
+	/* Slow paths only. */
+	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
 	struct iob_thread *thr;
 	struct iob_module *mod;
 	TAILQ_ENTRY(iobuf_channel) mod_link;    /* module's list, under iob_lock */
@@ -198,6 +246,10 @@ struct iobuf_channel {
 };
 
 void iob_channel_flush_all(struct iobuf_channel *ch, int cls);
+/* Add ch's counters of cls to sum (relaxed loads; any thread). */
+void iob_channel_counters(const struct iobuf_channel *ch, int cls,
+			  struct iob_counters *sum);
+uint64_t iob_channel_cached(const struct iobuf_channel *ch, int cls);
 
 /* ---- threads and pressure (thread.c) ------------------------------------ */
 
@@ -298,5 +350,7 @@ void iob_debug_take(const struct iobuf_channel *ch, int cls, void *buf);
 void iob_debug_give(const struct iobuf_channel *ch, int cls, void *buf);
 void iob_debug_report_out(void);
 void iob_debug_forget_module(const struct iob_module *m);
+
+#pragma GCC visibility pop
 
 #endif /* IOBUF_INTERNAL_H */

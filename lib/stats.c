@@ -15,25 +15,6 @@
 #include "iobuf_internal.h"
 
 static void
-counters_add(struct iob_counters *sum, const struct iob_counters *c)
-{
-	sum->cache += iob_counter_read(&c->cache);
-	sum->main += iob_counter_read(&c->main);
-	sum->retry += iob_counter_read(&c->retry);
-	sum->served += iob_counter_read(&c->served);
-	sum->put += iob_counter_read(&c->put);
-	sum->waiting += iob_counter_read(&c->waiting);
-}
-
-void
-iob_counters_retire(struct iob_counters *into, const struct iob_counters *c)
-{
-	counters_add(into, c);
-	/* A closed channel waits for nothing. */
-	into->waiting -= c->waiting;
-}
-
-static void
 class_stats(struct iobuf_class_stats *out, const struct iob_counters *c)
 {
 	out->cache = c->cache;
@@ -52,7 +33,7 @@ iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms)
 	memcpy(sum, m->retired, sizeof(sum));
 	TAILQ_FOREACH(ch, &m->channels, mod_link)
 		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-			counters_add(&sum[c], &ch->cache[c].st);
+			iob_channel_counters(ch, c, &sum[c]);
 
 	memset(ms, 0, sizeof(*ms));
 	memcpy(ms->name, m->name, sizeof(ms->name));
@@ -101,8 +82,7 @@ pool_stats(struct iobuf_stats *st)
 		}
 		TAILQ_FOREACH(ch, &m->channels, mod_link)
 			for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-				st->pool[c].cached +=
-					iob_counter_read(&ch->cache[c].count);
+				st->pool[c].cached += iob_channel_cached(ch, c);
 	}
 }
 

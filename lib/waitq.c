@@ -31,7 +31,7 @@ pressure_add(int cls, int64_t delta)
 void
 iob_waitq_push(struct iob_thread *thr, struct iob_entry *e)
 {
-	struct iob_counters *st = &e->ch->cache[e->cls].st;
+	struct iob_slow_counters *st = &e->ch->st[e->cls];
 
 	/* An entry re-queued from its own callback keeps its place (SPEC §3). */
 	if (e == thr->in_callback)
@@ -47,7 +47,7 @@ iob_waitq_push(struct iob_thread *thr, struct iob_entry *e)
 void
 iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e)
 {
-	struct iob_counters *st = &e->ch->cache[e->cls].st;
+	struct iob_slow_counters *st = &e->ch->st[e->cls];
 
 	for (struct iob_cursor *cur = thr->cursors; cur != NULL; cur = cur->up)
 		if (cur->next == e)
@@ -68,7 +68,7 @@ iob_waitq_serve(struct iob_thread *thr, int cls, void *buf)
 	iob_waitq_remove(thr, e);
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_take(e->ch, cls, buf);
-	iob_counter_add(&e->ch->cache[cls].st.served, 1);
+	iob_counter_add(&e->ch->st[cls].served, 1);
 	thr->in_callback = e;
 	e->cb((struct iobuf_entry *)e, buf);
 	thr->in_callback = outer;
