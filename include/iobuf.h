@@ -135,7 +135,8 @@ struct iobuf_channel;
  * Runs on the thread that owns the entry's channel, inside iobuf_put(),
  * iobuf_put_bulk() or iobuf_thread_poll(). It may call iobuf_get() and
  * iobuf_put(); if it queues the same entry again it keeps its place at the
- * head of the queue. The buffer now belongs to the caller.
+ * head of the queue. It must not close a channel (the caller is still
+ * walking this thread's queues). The buffer now belongs to the caller.
  */
 typedef void (*iobuf_get_cb)(struct iobuf_entry *entry, void *buf);
 
