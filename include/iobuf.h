@@ -33,8 +33,10 @@
  *
  * Errors: functions returning int return 0 (or a count) on success and a
  * negative errno on failure; functions returning a pointer return NULL and
- * set errno. Every failure is also logged through rte_log, log type
- * "lib.iobuf", with what to change.
+ * set errno; void functions log and do nothing on bad arguments. Every
+ * failure except running out of buffers (ENOMEM from iobuf_get and
+ * iobuf_get_bulk, which is flow control, not an error) is logged through
+ * rte_log, log type "lib.iobuf", with what to change.
  */
 
 #ifndef IOBUF_H
@@ -197,9 +199,10 @@ IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
  *   the application: then iobuf_env_fini() leaves it alone), or
  *   - -EALREADY: the embedded EAL was started and stopped already in this
  *     process; DPDK cannot restart it.
- *   - -E2BIG: IOBUF_EAL_ARGS has more than 64 arguments.
+ *   - -E2BIG: IOBUF_EAL_ARGS has more than 64 arguments or 4095 bytes.
  *   - -ENOMEM: out of memory building the arguments.
- *   - another negative errno from rte_eal_init() (logged).
+ *   - another negative errno from rte_eal_init() (logged). A later call
+ *     tries again; iobuf_initialize() returns -ENODEV meanwhile.
  *
  * Thread: the application's main thread (control), before iobuf_initialize().
  */
@@ -229,8 +232,8 @@ IOBUF_API void iobuf_env_fini(void);
  *   - -EALREADY: already initialized.
  *   - -ENODEV: no DPDK EAL is running; call iobuf_env_init() or
  *     rte_eal_init() first.
- *   - -ENOMEM: the region or a ring could not be allocated; the log names
- *     the size that failed.
+ *   - -ENOMEM: the region or a ring could not be allocated, or the region
+ *     has no IOVA; the log names the size that failed.
  *
  * Thread: any (control).
  */
@@ -300,6 +303,7 @@ IOBUF_API int iobuf_unregister_module(const char *name);
  *   - -ENOMEM: the pool cannot pre-fill the caches (everything taken is
  *     given back; the log says how many buffers the pool needs), or out of
  *     memory.
+ *   On failure *ch is left untouched.
  *
  * Thread: the calling thread becomes the owning thread (control).
  */
@@ -337,9 +341,9 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * @param entry wait entry, or NULL not to wait.
  * @param cb    callback, required when entry is not NULL.
  * @return a 4 KiB-aligned buffer, or NULL with errno
- *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or the get
- *     would queue an entry that has no cb or is waiting already (nothing
- *     queued).
+ *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or the cache
+ *     is empty and entry has no cb or is waiting already (nothing queued;
+ *     a cache hit does not look at entry, to keep the fast path short).
  *   - ENOMEM: no buffer now (entry queued if given).
  *
  * Thread: owning thread.
@@ -360,7 +364,7 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * A pointer that is not the start of a pool buffer is refused with an error
  * log (rate-limited) and never enters a pool. Release builds check the pool
  * address range and 4 KiB alignment; -Ddebug_checks=true builds check the
- * exact buffer start.
+ * exact buffer start. A NULL ch is logged and nothing happens.
  *
  * Thread: owning thread.
  */
@@ -400,7 +404,8 @@ IOBUF_API int iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs,
  *
  * A no-op for an entry that is not waiting (served, aborted, or never
  * queued). len must be the length of the iobuf_get() that queued it; a len
- * of 0 or above large_bufsize is logged and ignored.
+ * of 0 or above large_bufsize, or a NULL ch or entry, is logged and
+ * ignored.
  *
  * Thread: owning thread.
  */
@@ -524,6 +529,7 @@ IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats,
 
 /**
  * Print pools and modules as `key=value` lines, for humans and test logs.
+ * A NULL f is logged and nothing is printed.
  *
  * Thread: any (control).
  */

@@ -30,6 +30,7 @@
 
 static enum {
 	ENV_NONE,     /* no EAL seen yet */
+	ENV_FAILED,   /* our rte_eal_init failed: lcore_count lies now */
 	ENV_APP,      /* the application started the EAL: never touch it */
 	ENV_OURS,     /* started by iobuf_env_init() */
 	ENV_STOPPED,  /* ours, stopped: DPDK cannot start it again */
@@ -43,8 +44,8 @@ memory_mb(void)
 	const struct iobuf_opts *o = &iob_opts;
 	uint64_t bytes = o->small_pool_count * o->small_bufsize +
 		o->large_pool_count * o->large_bufsize +
-		rte_ring_get_memsize((unsigned int)o->small_pool_count) +
-		rte_ring_get_memsize((unsigned int)o->large_pool_count);
+		iob_ring_memsize(o->small_pool_count) +
+		iob_ring_memsize(o->large_pool_count);
 
 	return (bytes >> 20) + 1 + IOB_EAL_OVERHEAD_MB;
 }
@@ -65,14 +66,18 @@ split_args(const char *spec, char *buf, size_t bufsz, char **argv,
 {
 	char *save = NULL;
 
-	if (strlen(spec) >= bufsz)
+	if (strlen(spec) >= bufsz) {
+		IOB_LOG(ERR, "iobuf_env_init: IOBUF_EAL_ARGS is %zu bytes; at "
+			"most %zu fit\n", strlen(spec), bufsz - 1);
 		return -E2BIG;
+	}
 	strcpy(buf, spec);
 	for (char *tok = strtok_r(buf, " \t\n", &save); tok != NULL;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (*argc >= IOB_EAL_ARGS_MAX) {
+		/* argv[0] is ours, not one of the caller's arguments */
+		if (*argc > IOB_EAL_ARGS_MAX) {
 			IOB_LOG(ERR, "iobuf_env_init: IOBUF_EAL_ARGS has more "
-				"than %d arguments\n", IOB_EAL_ARGS_MAX - 1);
+				"than %d arguments\n", IOB_EAL_ARGS_MAX);
 			return -E2BIG;
 		}
 		argv[(*argc)++] = tok;
@@ -85,7 +90,7 @@ start_eal(const cpu_set_t *affinity)
 {
 	static char storage[4096];
 	char defaults[512];
-	char *argv[IOB_EAL_ARGS_MAX + 1] = { "iobuf" };
+	char *argv[IOB_EAL_ARGS_MAX + 2] = { "iobuf" };
 	const char *spec = getenv("IOBUF_EAL_ARGS");
 	struct timespec now;
 	int argc = 1, rc;
@@ -125,6 +130,17 @@ start_eal(const cpu_set_t *affinity)
 	return 0;
 }
 
+bool
+iob_env_ready(void)
+{
+	/*
+	 * Called under iob_lock. An application that runs DPDK itself may
+	 * never call iobuf_env_init(): its EAL shows as lcores.
+	 */
+	return env_state == ENV_OURS || env_state == ENV_APP ||
+		(env_state == ENV_NONE && rte_lcore_count() > 0);
+}
+
 int
 iobuf_env_init(void)
 {
@@ -141,8 +157,9 @@ iobuf_env_init(void)
 			"DPDK cannot start it again in this process\n");
 		rc = -EALREADY;
 		break;
+	case ENV_FAILED:
 	case ENV_NONE:
-		if (rte_lcore_count() > 0) {
+		if (env_state == ENV_NONE && rte_lcore_count() > 0) {
 			env_state = ENV_APP;
 			break;
 		}
@@ -154,8 +171,7 @@ iobuf_env_init(void)
 		if (CPU_COUNT(&affinity) > 0)
 			pthread_setaffinity_np(pthread_self(), sizeof(affinity),
 					       &affinity);
-		if (rc == 0)
-			env_state = ENV_OURS;
+		env_state = rc == 0 ? ENV_OURS : ENV_FAILED;
 		break;
 	}
 	pthread_mutex_unlock(&iob_lock);
@@ -202,6 +218,5 @@ iobuf_env_fini(void)
 	rte_eal_cleanup();
 	remove_run_dir();
 	env_state = ENV_STOPPED;
-	iob_env_stopped = true;
 	pthread_mutex_unlock(&iob_lock);
 }

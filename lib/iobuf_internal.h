@@ -116,8 +116,8 @@ struct iob_global {
 
 extern struct iob_global iob_g;
 
-/* Set by iobuf_env_fini(): the EAL is gone for good in this process. */
-extern bool iob_env_stopped;
+/* An EAL is up: started by iobuf_env_init() or by the application (env.c). */
+bool iob_env_ready(void);
 
 /*
  * The control mutex: opts, module registry, channel lists, initialize and
@@ -130,6 +130,8 @@ void iob_ring_return(int cls, void *const *bufs, unsigned int n);
 unsigned int iob_ring_take_burst(int cls, void **bufs, unsigned int n);
 int iob_ring_take_bulk(int cls, void **bufs, unsigned int n);
 uint64_t iob_ring_free_count(int cls);
+/* Bytes of one class's ring, for sizing EAL memory. */
+size_t iob_ring_memsize(uint64_t count);
 
 extern const char *const iob_class_name[IOBUF_CLASS_COUNT];
 

@@ -19,8 +19,10 @@ _Static_assert(sizeof(struct iobuf_opts) == 32,
 #define IOB_LARGE_COUNT_MIN 8
 #define IOB_SMALL_SIZE_MIN 4096
 #define IOB_LARGE_SIZE_MIN 8192
-/* One ring holds a whole pool and RING_F_EXACT_SZ caps rings at 2^31 - 1. */
-#define IOB_COUNT_MAX ((uint64_t)RTE_RING_SZ_MASK)
+/* A ring of twice the pool's slots must stay within RTE_RING_SZ_MASK. */
+#define IOB_COUNT_MAX ((uint64_t)RTE_RING_SZ_MASK / 2)
+/* 64 TiB: well inside the 47-bit user address space of x86-64. */
+#define IOB_REGION_MAX ((uint64_t)1 << 46)
 
 struct iobuf_opts iob_opts = {
 	.opts_size = sizeof(struct iobuf_opts),
@@ -102,12 +104,13 @@ validate(const struct iobuf_opts *o)
 			small, large);
 		return -EINVAL;
 	}
-	/* Both factors are below 2^32, so neither product overflows. */
-	if (o->small_pool_count * small > UINT64_MAX / 2 ||
-	    o->large_pool_count * large > UINT64_MAX / 2) {
+	/* Counts are below 2^30 and sizes below 2^32: no product overflows. */
+	if (o->small_pool_count * small + o->large_pool_count * large >
+	    IOB_REGION_MAX) {
 		IOB_LOG(ERR, "pools of %" PRIu64 " x %" PRIu64 " B and %" PRIu64
-			" x %" PRIu64 " B do not fit in one address space\n",
-			o->small_pool_count, small, o->large_pool_count, large);
+			" x %" PRIu64 " B exceed the %" PRIu64 " TiB one region "
+			"may span\n", o->small_pool_count, small,
+			o->large_pool_count, large, IOB_REGION_MAX >> 40);
 		return -EINVAL;
 	}
 	return 0;

@@ -28,15 +28,21 @@
  * two threads on one CPU a ring ping-pong took over 60 s instead of 0.2 s
  * (SPEC §1). RTS lets the last thread to finish publish the tail, so a
  * preempted thread delays nobody.
+ *
+ * RTS has a cost: slots a consumer has emptied count as full until the last
+ * concurrent consumer publishes the tail, so a ring sized exactly to the
+ * pool refused enqueues under load (the pipeline example with 32 workers
+ * lost buffers that way). The ring therefore has twice the pool's slots:
+ * in-flight slots are bounded by the head-tail distance (htd_max, an eighth
+ * of the ring) plus one operation, far below the spare half.
  */
 #define IOB_RING_FLAGS (RING_F_MP_RTS_ENQ | RING_F_MC_RTS_DEQ | RING_F_EXACT_SZ)
+#define IOB_RING_SLOTS(count) (2 * (count))
 
 struct iob_global iob_g;
 pthread_mutex_t iob_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *const iob_class_name[IOBUF_CLASS_COUNT] = { "small", "large" };
-
-bool iob_env_stopped;
 
 const char *
 iobuf_version(void)
@@ -93,15 +99,22 @@ iobuf_iova(const void *buf)
 void
 iob_ring_return(int cls, void *const *bufs, unsigned int n)
 {
-	unsigned int done;
-
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_ring_in(cls, bufs, n);
-	/* The ring holds the whole pool, so there is always room. */
-	done = rte_ring_enqueue_bulk(iob_g.pool[cls].ring, bufs, n, NULL);
-	IOB_DEBUG_ASSERT(done == n, "ring of the %s pool refused %u buffers: "
-			 "more buffers than the pool has", iob_class_name[cls], n);
-	(void)done;
+	/*
+	 * The ring has room for twice the pool, so this succeeds at once
+	 * unless an operation of pathological size overlaps stalled
+	 * consumers; then waiting for them is right and dropping is not.
+	 */
+	while (rte_ring_enqueue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) == 0)
+		rte_pause();
+}
+
+size_t
+iob_ring_memsize(uint64_t count)
+{
+	return (size_t)rte_ring_get_memsize(
+		rte_align32pow2((uint32_t)IOB_RING_SLOTS(count) + 1));
 }
 
 unsigned int
@@ -152,14 +165,14 @@ ring_create(int cls, uint64_t count)
 
 	snprintf(name, sizeof(name), "iobuf_%c%d_%u", iob_class_name[cls][0],
 		 (int)getpid(), iob_g.generation);
-	r = rte_ring_create(name, (unsigned int)count, SOCKET_ID_ANY,
-			    IOB_RING_FLAGS);
+	r = rte_ring_create(name, (unsigned int)IOB_RING_SLOTS(count),
+			    SOCKET_ID_ANY, IOB_RING_FLAGS);
 	if (r == NULL) {
 		IOB_LOG(ERR, "cannot create the %s ring for %" PRIu64 " buffers "
 			"(%" PRIu64 " KiB): %s; lower iobuf_opts.%s_pool_count "
 			"or give the EAL more memory (-m in IOBUF_EAL_ARGS)\n",
 			iob_class_name[cls], count,
-			(uint64_t)rte_ring_get_memsize((unsigned int)count) / 1024,
+			(uint64_t)iob_ring_memsize(count) / 1024,
 			rte_strerror(rte_errno), iob_class_name[cls]);
 		return -ENOMEM;
 	}
@@ -196,7 +209,7 @@ initialize_locked(void)
 		IOB_LOG(ERR, "iobuf_initialize: already initialized\n");
 		return -EALREADY;
 	}
-	if (iob_env_stopped || rte_lcore_count() == 0) {
+	if (!iob_env_ready()) {
 		IOB_LOG(ERR, "iobuf_initialize: no DPDK environment; call "
 			"iobuf_env_init() or rte_eal_init() first\n");
 		return -ENODEV;
@@ -279,34 +292,39 @@ finish_locked(void)
 	if (!iob_g.initialized)
 		return 0;
 
-	TAILQ_FOREACH(m, &iob_modules, link) {
-		struct iobuf_module_stats ms;
-
-		iob_module_stats(m, &ms);
-		if (m->nchannels > 0 || ms.cls[0].out != 0 ||
-		    ms.cls[1].out != 0) {
-			IOB_LOG(ERR, "iobuf_finish: module '%s' has %u channels "
-				"open, %" PRId64 " small and %" PRId64 " large "
-				"buffers out\n", m->name, m->nchannels,
-				ms.cls[0].out, ms.cls[1].out);
-			busy |= m->nchannels > 0;
-		}
-	}
-
-	iob_count_out(out);
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		uint64_t free = rte_ring_count(iob_g.pool[c].ring);
-
-		if (free != iob_g.pool[c].count) {
-			IOB_LOG(ERR, "iobuf_finish: %" PRIu64 " of %" PRIu64
-				" %s buffers are not back in the pool (%" PRId64
-				" out by the channels' count)\n",
-				iob_g.pool[c].count - free, iob_g.pool[c].count,
-				iob_class_name[c], out[c]);
-			busy = true;
-		}
-	}
+	TAILQ_FOREACH(m, &iob_modules, link)
+		busy |= m->nchannels > 0;
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		busy |= rte_ring_count(iob_g.pool[c].ring) != iob_g.pool[c].count;
 	if (busy) {
+		/*
+		 * A module's out may be negative (it returned what another
+		 * took); the ring count is the truth, the modules say who.
+		 */
+		TAILQ_FOREACH(m, &iob_modules, link) {
+			struct iobuf_module_stats ms;
+
+			iob_module_stats(m, &ms);
+			if (m->nchannels > 0 || ms.cls[0].out != 0 ||
+			    ms.cls[1].out != 0)
+				IOB_LOG(ERR, "iobuf_finish: module '%s' has %u "
+					"channels open, %" PRId64 " small and %"
+					PRId64 " large buffers out\n", m->name,
+					m->nchannels, ms.cls[0].out,
+					ms.cls[1].out);
+		}
+		iob_count_out(out);
+		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+			uint64_t free = rte_ring_count(iob_g.pool[c].ring);
+
+			if (free != iob_g.pool[c].count)
+				IOB_LOG(ERR, "iobuf_finish: %" PRIu64 " of %"
+					PRIu64 " %s buffers are not back in the "
+					"pool (%" PRId64 " out by the channels' "
+					"count)\n", iob_g.pool[c].count - free,
+					iob_g.pool[c].count, iob_class_name[c],
+					out[c]);
+		}
 		if (IOBUF_DEBUG_CHECKS)
 			iob_debug_report_out();
 		IOB_LOG(ERR, "iobuf_finish: refused; close every channel and "

@@ -118,8 +118,10 @@ iobuf_dump(FILE *f)
 	struct iobuf_stats st;
 	struct iob_module *m;
 
-	if (f == NULL)
+	if (f == NULL) {
+		IOB_LOG(ERR, "iobuf_dump: f is NULL\n");
 		return;
+	}
 
 	pthread_mutex_lock(&iob_lock);
 	pool_stats(&st);

@@ -93,7 +93,11 @@ iob_waitq_drop_channel(struct iob_thread *thr, struct iobuf_channel *ch)
 	return dropped;
 }
 
-/* Whether e waits through one of thr's channels; follows no pointer of e. */
+/*
+ * Whether e waits through one of thr's channels. An entry that never waited
+ * holds arbitrary bytes: only after its channel pointer matches one of ours
+ * is any of its pointers followed.
+ */
 static bool
 entry_is_waiting_on(const struct iob_thread *thr, const struct iob_entry *e)
 {
@@ -102,8 +106,9 @@ entry_is_waiting_on(const struct iob_thread *thr, const struct iob_entry *e)
 	if (e->state != IOB_ENTRY_WAITING || e->cls >= IOBUF_CLASS_COUNT)
 		return false;
 	TAILQ_FOREACH(ch, &thr->channels, thr_link)
+		/* a struct copy of a waiting entry is not the one queued */
 		if (ch == e->ch)
-			return true;
+			return *e->link.tqe_prev == e;
 	return false;
 }
 
