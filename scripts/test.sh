@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# The README's test command, also run by .ci/run: build with the tests and
+# examples, run every suite, and end with one plain line
+#   N passed, N failed[, N skipped]
+# that CI reads. Exits non-zero when anything failed or no test ran.
+#
+# Each stage is one build directory with its own meson options; the counts
+# of all stages add up into the closing line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR/..
+source scripts/setup.sh
+
+passed=0
+failed=0
+skipped=0
+
+# run_stage <builddir> [meson setup args...] [-- meson test args...]
+# Configures and builds <builddir>, runs meson test there and adds its
+# results to the totals. A stage that cannot build or whose test run breaks
+# down counts as one failure, so it can never pass silently.
+run_stage() {
+	local dir=$1 setup_args=() test_args=() log counts p f s rc=0
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		setup_args+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	test_args=("$@")
+
+	echo "== $dir: build"
+	if ! configure_dir "$dir" "${setup_args[@]}" || ! build_dir "$dir"; then
+		failed=$((failed + 1))
+		return
+	fi
+
+	echo "== $dir: test"
+	log=$dir/meson-logs/testlog.json
+	rm -f "$log"
+	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
+		"${test_args[@]}" || rc=$?
+
+	if [ ! -f "$log" ] && [ $rc -eq 0 ]; then
+		echo "== $dir: no tests defined"
+		return
+	fi
+	if ! counts=$(count_results "$log"); then
+		echo "== $dir: no readable $log (meson test exited $rc)" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	read -r p f s <<<"$counts"
+	if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "== $dir: meson test exited $rc with no failed test" >&2
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+}
+
+# count_results <testlog.json>: prints "passed failed skipped". Results
+# meson may add later count as failures until this learns them.
+count_results() {
+	python3 - "$1" <<'PY'
+import json, sys
+
+passed = failed = skipped = 0
+with open(sys.argv[1]) as log:
+    for line in log:
+        if not line.strip():
+            continue
+        result = json.loads(line)["result"]
+        if result in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(passed, failed, skipped)
+PY
+}
+
+run_stage build -Dtests=enabled -Dexamples=true
+
+summary="$passed passed, $failed failed"
+if [ $skipped -gt 0 ]; then
+	summary+=", $skipped skipped"
+fi
+if [ $passed -eq 0 ] && [ $failed -eq 0 ]; then
+	echo "no test ran" >&2
+fi
+echo "$summary"
+[ $failed -eq 0 ] && [ $passed -gt 0 ]

@@ -1,0 +1,101 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-3-Clause
+#
+# Install the build into a staging DESTDIR, then build what a user builds
+# against the installed package: iobuf.h alone, and a one-file consumer in C
+# and in C++ with the flags `pkg-config --cflags --libs iobuf` gives.
+#
+# usage: check_install.sh <build dir> <test/consumer dir>
+set -eu
+
+build=$1
+src=$2
+stage=$(mktemp -d "${TMPDIR:-/tmp}/iobuf-stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+fail() { echo "check_install: $*" >&2; exit 1; }
+
+"${MESON:-meson}" install -C "$build" --no-rebuild --quiet --destdir "$stage" \
+	>"$stage/install.log" 2>&1 || { cat "$stage/install.log" >&2; fail "meson install failed"; }
+
+pc=$(find "$stage" -name iobuf.pc | head -n 1)
+[ -n "$pc" ] || fail "no iobuf.pc under $stage"
+header=$(find "$stage" -name iobuf.h | head -n 1)
+[ -n "$header" ] || fail "no iobuf.h under $stage"
+
+# The .pc names the final prefix; the sysroot points pkg-config at the stage.
+# System directories are kept so a --prefix=/usr build points there too.
+PKG_CONFIG_PATH=$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+PKG_CONFIG_SYSROOT_DIR=$stage
+PKG_CONFIG_ALLOW_SYSTEM_CFLAGS=1
+PKG_CONFIG_ALLOW_SYSTEM_LIBS=1
+export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_ALLOW_SYSTEM_CFLAGS \
+	PKG_CONFIG_ALLOW_SYSTEM_LIBS
+
+[ "$(pkg-config --variable=pcfiledir iobuf)" = "$(dirname "$pc")" ] ||
+	fail "pkg-config found another iobuf.pc: $(pkg-config --variable=pcfiledir iobuf)"
+cflags=$(pkg-config --cflags iobuf) || fail "pkg-config --cflags iobuf"
+libs=$(pkg-config --libs iobuf) || fail "pkg-config --libs iobuf"
+echo "cflags: $cflags"
+echo "libs:   $libs"
+
+# iobuf.h includes no DPDK header, so nothing of DPDK's may reach a consumer.
+case "$cflags" in
+*dpdk*|*rte_config*|*-march=*) fail "DPDK's flags leak into consumers: $cflags" ;;
+esac
+case "$cflags" in
+*"-I$(dirname "$header")"*) ;;
+*) fail "cflags do not point at the staged $header: $cflags" ;;
+esac
+
+libdir=$(dirname "$(find "$stage" -name 'libiobuf.so' | head -n 1)")
+out=$stage/out
+mkdir "$out"
+
+# Every compiler present, each once (cc is usually gcc under another name).
+compilers() {
+	seen=""
+	for c in "$@"; do
+		path=$(command -v "$c" 2>/dev/null) || continue
+		real=$(readlink -f "$path")
+		case " $seen " in *" $real "*) continue ;; esac
+		seen="$seen $real"
+		printf '%s ' "$c"
+	done
+}
+ccs=$(compilers "${CC:-cc}" gcc clang)
+cxxs=$(compilers "${CXX:-c++}" g++ clang++)
+[ -n "$ccs" ] || fail "no C compiler"
+[ -n "$cxxs" ] || fail "no C++ compiler"
+
+strict="-Wall -Wextra -Werror -pedantic"
+n=0
+for cc in $ccs; do
+	n=$((n + 1))
+	echo "== $cc: iobuf.h alone, then consumer.c"
+	printf '#include <iobuf.h>\n' >"$out/alone.c"
+	# shellcheck disable=SC2086
+	$cc -std=c11 $strict $cflags -c "$out/alone.c" -o "$out/alone$n.o" ||
+		fail "$cc: iobuf.h does not compile alone as C11"
+	# shellcheck disable=SC2086
+	$cc -std=c11 $strict $cflags "$src/consumer.c" -o "$out/consumer_c$n" $libs ||
+		fail "$cc: consumer.c does not build"
+	LD_LIBRARY_PATH=$libdir "$out/consumer_c$n" || fail "$cc: consumer.c failed"
+done
+for cxx in $cxxs; do
+	n=$((n + 1))
+	echo "== $cxx: iobuf.h alone, then consumer.cpp"
+	printf '#include <iobuf.h>\n' >"$out/alone.cpp"
+	# shellcheck disable=SC2086
+	$cxx -std=c++11 $strict $cflags -c "$out/alone.cpp" -o "$out/alone$n.o" ||
+		fail "$cxx: iobuf.h does not compile alone as C++11"
+	# shellcheck disable=SC2086
+	$cxx -std=c++11 $strict $cflags "$src/consumer.cpp" -o "$out/consumer_cxx$n" $libs ||
+		fail "$cxx: consumer.cpp does not build"
+	LD_LIBRARY_PATH=$libdir "$out/consumer_cxx$n" || fail "$cxx: consumer.cpp failed"
+done
+
+# The binaries must have used the staged library, not one installed elsewhere.
+LD_LIBRARY_PATH=$libdir ldd "$out/consumer_c1" | grep -q "$libdir/libiobuf.so" ||
+	fail "consumer did not load $libdir/libiobuf.so"
+echo "check_install: ok"
