@@ -341,9 +341,9 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * @param entry wait entry, or NULL not to wait.
  * @param cb    callback, required when entry is not NULL.
  * @return a 4 KiB-aligned buffer, or NULL with errno
- *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or the cache
- *     is empty and entry has no cb or is waiting already (nothing queued;
- *     a cache hit does not look at entry, to keep the fast path short).
+ *   - EINVAL: ch is NULL, len is 0 or above large_bufsize, or the get
+ *     would queue entry but cb is NULL or entry is waiting already
+ *     (nothing queued). entry and cb are looked at only when queueing.
  *   - ENOMEM: no buffer now (entry queued if given).
  *
  * Thread: owning thread.

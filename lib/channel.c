@@ -137,14 +137,6 @@ get_slow(struct iobuf_channel *ch, struct iob_stack *s,
 	int cls = (int)(s - ch->stack);
 	struct iob_entry *e = (struct iob_entry *)entry;
 
-	if (entry != NULL && (cb == NULL || e->state == IOB_ENTRY_WAITING)) {
-		IOB_LOG_RATELIMITED(ERR, "iobuf_get: entry %p %s; not queued\n",
-			(void *)entry, cb == NULL ? "has no callback" :
-			"is waiting already");
-		errno = EINVAL;
-		return NULL;
-	}
-
 	/* No barging: older waiters of this class get the ring first. */
 	if (thr->nwaiting[cls] == 0) {
 		/* While some thread waits, take one buffer, not a batch to hoard. */
@@ -165,6 +157,13 @@ get_slow(struct iobuf_channel *ch, struct iob_stack *s,
 	}
 
 	if (entry != NULL) {
+		if (cb == NULL || iob_waitq_holds(thr, e)) {
+			IOB_LOG_RATELIMITED(ERR, "iobuf_get: entry %p %s; not "
+				"queued\n", (void *)entry, cb == NULL ?
+				"has no callback" : "is waiting already");
+			errno = EINVAL;
+			return NULL;
+		}
 		e->ch = ch;
 		e->cb = cb;
 		e->cls = (uint32_t)cls;

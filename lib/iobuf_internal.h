@@ -324,6 +324,8 @@ void iob_waitq_push(struct iob_thread *thr, struct iob_entry *e);
 /* Hand buf to the oldest entry of its class on thr; the queue is non-empty. */
 void iob_waitq_serve(struct iob_thread *thr, int cls, void *buf);
 void iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e);
+/* Whether e is queued on thr; reads no pointer stored in e. */
+bool iob_waitq_holds(const struct iob_thread *thr, const struct iob_entry *e);
 /* Remove, without callbacks, every entry queued through ch. */
 unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
 				    struct iobuf_channel *ch);

@@ -93,22 +93,22 @@ iob_waitq_drop_channel(struct iob_thread *thr, struct iobuf_channel *ch)
 	return dropped;
 }
 
-/*
- * Whether e waits through one of thr's channels. An entry that never waited
- * holds arbitrary bytes: only after its channel pointer matches one of ours
- * is any of its pointers followed.
- */
-static bool
-entry_is_waiting_on(const struct iob_thread *thr, const struct iob_entry *e)
+bool
+iob_waitq_holds(const struct iob_thread *thr, const struct iob_entry *e)
 {
-	const struct iobuf_channel *ch;
+	const struct iob_entry *it;
 
+	/*
+	 * The entry is caller memory: a never-queued one holds arbitrary
+	 * bytes, a struct copy holds a real entry's. Its marker only rules
+	 * most entries out cheaply; membership is decided by comparing
+	 * pointers along our own queue, never by following the entry's.
+	 */
 	if (e->state != IOB_ENTRY_WAITING || e->cls >= IOBUF_CLASS_COUNT)
 		return false;
-	TAILQ_FOREACH(ch, &thr->channels, thr_link)
-		/* a struct copy of a waiting entry is not the one queued */
-		if (ch == e->ch)
-			return *e->link.tqe_prev == e;
+	TAILQ_FOREACH(it, &thr->waitq[e->cls], link)
+		if (it == e)
+			return true;
 	return false;
 }
 
@@ -132,11 +132,7 @@ iobuf_entry_abort(struct iobuf_channel *ch, struct iobuf_entry *entry,
 			 "iobuf_entry_abort: channel %p of module '%s' used by "
 			 "a thread that does not own it", (void *)ch,
 			 ch->mod->name);
-	/*
-	 * An entry that never waited holds arbitrary bytes: check it claims
-	 * one of this thread's channels before following any of its pointers.
-	 */
-	if (!entry_is_waiting_on(ch->thr, e) || e->ch->mod != ch->mod)
+	if (!iob_waitq_holds(ch->thr, e) || e->ch->mod != ch->mod)
 		return;
 	iob_waitq_remove(ch->thr, e);
 }

@@ -29,34 +29,6 @@ case $secs in
 ''|*[!0-9]*) echo "usage: scripts/fuzz.sh [-d] [seconds]" >&2; exit 2 ;;
 esac
 
-# clang's libFuzzer and sanitizer runtimes ship in libclang-rt-14-dev,
-# which scripts/setup.sh does not install.
-install_fuzz_packages() {
-	local pkg status missing=() sudo=() log
-
-	for pkg in clang libclang-rt-14-dev; do
-		status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-		[ "$status" = installed ] || missing+=("$pkg")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		sudo=(sudo)
-	fi
-	echo "fuzz: installing ${missing[*]}"
-	log=$(mktemp)
-	if ! { "${sudo[@]}" apt-get update -qq &&
-		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends "${missing[@]}"
-	     } >"$log" 2>&1; then
-		cat "$log" >&2
-		rm -f "$log"
-		echo "fuzz: apt-get failed" >&2
-		return 1
-	fi
-	rm -f "$log"
-}
-
-install_fuzz_packages
 # CC matters only when the directory is first set up; meson keeps it.
 CC=clang configure_dir "$dir" -Dfuzz=true -Dtests=disabled -Dexamples=false \
 	-Ddebug_checks=$debug -Db_sanitize=address,undefined -Db_lundef=false

@@ -11,7 +11,7 @@ set -euo pipefail
 
 install_missing_packages() {
 	local packages=(
-		gcc g++ clang libc6-dev
+		gcc g++ clang libclang-rt-14-dev libc6-dev
 		meson ninja-build pkg-config
 		libdpdk-dev libcmocka-dev
 		valgrind python3
