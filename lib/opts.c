@@ -3,6 +3,7 @@
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -66,38 +67,34 @@ round_up_4k(uint64_t v)
 	return (v + IOB_ALIGN - 1) & ~(uint64_t)(IOB_ALIGN - 1);
 }
 
+/* Largest size that still rounds up to 4 KiB within 32 bits. */
+#define IOB_SIZE_MAX ((uint64_t)UINT32_MAX - (IOB_ALIGN - 1))
+
+static bool
+in_range(const char *field, uint64_t v, uint64_t min, uint64_t max)
+{
+	if (v >= min && v <= max)
+		return true;
+	IOB_LOG(ERR, "iobuf_set_opts: %s %" PRIu64 " is outside [%" PRIu64
+		", %" PRIu64 "]; nothing was changed\n", field, v, min, max);
+	return false;
+}
+
 static int
 validate(const struct iobuf_opts *o)
 {
 	uint64_t small = round_up_4k(o->small_bufsize);
 	uint64_t large = round_up_4k(o->large_bufsize);
 
-	if (o->small_pool_count < IOB_SMALL_COUNT_MIN ||
-	    o->small_pool_count > IOB_COUNT_MAX) {
-		IOB_LOG(ERR, "small_pool_count %" PRIu64 " is outside "
-			"[%u, %" PRIu64 "]\n", o->small_pool_count,
-			IOB_SMALL_COUNT_MIN, IOB_COUNT_MAX);
+	if (!in_range("small_pool_count", o->small_pool_count,
+		      IOB_SMALL_COUNT_MIN, IOB_COUNT_MAX) ||
+	    !in_range("large_pool_count", o->large_pool_count,
+		      IOB_LARGE_COUNT_MIN, IOB_COUNT_MAX) ||
+	    !in_range("small_bufsize", o->small_bufsize, IOB_SMALL_SIZE_MIN,
+		      IOB_SIZE_MAX) ||
+	    !in_range("large_bufsize", o->large_bufsize, IOB_LARGE_SIZE_MIN,
+		      IOB_SIZE_MAX))
 		return -EINVAL;
-	}
-	if (o->large_pool_count < IOB_LARGE_COUNT_MIN ||
-	    o->large_pool_count > IOB_COUNT_MAX) {
-		IOB_LOG(ERR, "large_pool_count %" PRIu64 " is outside "
-			"[%u, %" PRIu64 "]\n", o->large_pool_count,
-			IOB_LARGE_COUNT_MIN, IOB_COUNT_MAX);
-		return -EINVAL;
-	}
-	if (o->small_bufsize < IOB_SMALL_SIZE_MIN || small > UINT32_MAX) {
-		IOB_LOG(ERR, "small_bufsize %" PRIu32 " is below %u or does not "
-			"round up to 4 KiB within 32 bits\n", o->small_bufsize,
-			IOB_SMALL_SIZE_MIN);
-		return -EINVAL;
-	}
-	if (o->large_bufsize < IOB_LARGE_SIZE_MIN || large > UINT32_MAX) {
-		IOB_LOG(ERR, "large_bufsize %" PRIu32 " is below %u or does not "
-			"round up to 4 KiB within 32 bits\n", o->large_bufsize,
-			IOB_LARGE_SIZE_MIN);
-		return -EINVAL;
-	}
 	if (small >= large) {
 		IOB_LOG(ERR, "small_bufsize %" PRIu64 " must be below "
 			"large_bufsize %" PRIu64 " (both rounded up to 4 KiB)\n",
