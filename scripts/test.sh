@@ -40,8 +40,9 @@ run_stage() {
 	echo "== $dir: test"
 	log=$dir/meson-logs/testlog.json
 	rm -f "$log"
+	# --logbase: with --wrapper, meson would name the log after the wrapper
 	meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 \
-		"${test_args[@]}" || rc=$?
+		--logbase testlog "${test_args[@]}" || rc=$?
 
 	if [ ! -f "$log" ] && [ $rc -eq 0 ]; then
 		echo "== $dir: no tests defined"
