@@ -138,18 +138,23 @@ cat <<EOF
 - Software: DPDK $(pkg-config --modversion libdpdk), $(cc --version | head -1), iobuf $(git describe --always --dirty 2>/dev/null || echo unknown)
 - Command: \`scripts/bench.sh\` (meson release build, -O3, debug_checks off, iobuf linked as a shared library, stats on; $(date -u '+%Y-%m-%d %H:%M UTC'))
 
-Medians over 7 repetitions (11 for the pinned ring rows, 5 for workload 7
-and the unpinned ring rows); within a row the contenders' repetitions are
-interleaved in one process. Cells are ns per get+put pair
-unless the row says otherwise; (x) is iobuf ÷ that column, so below 1 iobuf
-is faster or runs fewer instructions. "–": not applicable (no bulk call, no
-waiters, or the row does not use that column). Every call, iobuf's
-included, is one indirect call into a function that does the whole
-operation; the no-op column is that call's floor. Instruction rows count
-what runs inside the contender's functions: the workload loop itself adds
-${loop_ir_note:-?} instructions per hot pair (loop, NULL check, arguments,
-two call instructions).
+Cells are medians, in ns per get+put pair unless the row says otherwise,
+over 7 repetitions (11 for the pinned ring rows, 5 for workload 7 and the
+unpinned ring rows); within a row the contenders' repetitions alternate in
+one process. (x) is iobuf ÷ that column: below 1, iobuf is faster or runs
+fewer instructions. "–": not applicable (no bulk call, no waiters, or a
+reference column outside its rows). Every contender is reached the same
+way: one indirect call per get or put into a function that does the whole
+operation (for iobuf, the shared library's iobuf_get/iobuf_put). Two
+reference columns bound the hot pair: "no-op" is that call alone, "array
+stack" a bare called pointer stack. Instruction rows count what runs inside
+the contender's functions; the workload loop adds ${loop_ir_note:-?} more per
+hot pair (loop, NULL check, arguments, the two call instructions). Workload
+7 with bursts of 128 is an addition to the issue's bursts of 64, which fit
+in iobuf's cache (up to 2 x 32) and so never reach its ring.
 
 EOF
 "$bench" --table "$records"
 echo "Whole run: $((SECONDS - started)) s."
+# Kept so the tables can be printed again: iobuf_bench --table <file>.
+cp "$records" "$build/bench-records.tsv"
