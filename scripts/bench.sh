@@ -90,6 +90,26 @@ for threads in 2 8; do
 	done
 done
 
+# The pool in each ring sync mode (static builds differing only in
+# IOB_RING_SYNC): the rows that reach the ring, pinned (2 N=4096 and 4) and
+# oversubscribed (7, bursts of 128). The default MP/MC mode is measured
+# pinned only; oversubscribed it spins (workload 7, mempool column).
+for mode in rts hts mpmc; do
+	echo "bench: pool with the $mode ring" >&2
+	variant=$build/test/bench/iobuf_bench_ring_$mode
+	"$variant" --only 2.s4096,4 --contender iobuf --out "$work/ring-$mode.tsv" 2>/dev/null
+	if [ $mode != mpmc ]; then
+		for threads in 2 8; do
+			timeout -k 5 $((cap + 20)) "$variant" --oversub iobuf --threads $threads \
+				--burst 128 --cap "$cap" --out "$work/ring-$mode.tsv" 2>/dev/null || true
+		done
+	fi
+	label=$(echo $mode | tr a-z A-Z)
+	[ $mode = mpmc ] && label="default MP/MC"
+	awk -F'\t' -v OFS='\t' -v col="$label" '$1 == "main" && $4 == "iobuf" {
+		$1 = "pool-rings"; $4 = col; print }' "$work/ring-$mode.tsv" >>"$records"
+done
+
 # Other processes' share of the CPUs while we measured: multi-thread rows
 # (4, 7, rings) mean little when it is high.
 times >"$work/times1"

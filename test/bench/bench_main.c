@@ -8,10 +8,10 @@
  * process on one EAL. scripts/bench.sh runs it in its four modes and prints
  * the tables.
  *
- * iobuf_bench [--out FILE] [--only ROW] [--contender NAME,...] [--verbose]
- *     Workloads 1-6 and the ring-mode table. For profiling, --only runs one
- *     row (its key: 1.s256, 2.s4096, 4, ... or rings), --contender keeps
- *     the named columns, --verbose prints every repetition.
+ * iobuf_bench [--out FILE] [--only ROW,...] [--contender NAME,...] [--verbose]
+ *     Workloads 1-6 and the ring-mode table. --only runs the named rows
+ *     (keys: 1.s256, 2.s4096, 4, ... or rings), --contender keeps the
+ *     named columns, --verbose prints every repetition.
  * iobuf_bench --oversub NAME --threads T [--burst N] [--cap SEC] [--out FILE]
  *     Workload 7 for one contender (iobuf, mempool, mempool-rts), or its
  *     ring traffic on a bare ring (ring-rts, ring-hts, ring-default).
@@ -300,13 +300,13 @@ static void run_main(void)
 			measure_rows(&main_rows[i], n, main_contenders, N_MAIN, "main");
 		} else {
 			for (size_t g = 0; g < n; g++)
-				if (strcmp(only_row, main_rows[i + g].key) == 0)
+				if (in_list(only_row, main_rows[i + g].key))
 					measure_rows(&main_rows[i + g], 1, main_contenders,
 						     N_MAIN, "main");
 		}
 		i += n - 1;
 	}
-	if (only_row == NULL || strcmp(only_row, "rings") == 0) {
+	if (only_row == NULL || in_list(only_row, "rings")) {
 		fprintf(stderr, "  ring sync modes\n");
 		ring_modes_run(RING_REPS);
 	}
@@ -413,7 +413,7 @@ static void run_callgrind(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: iobuf_bench [--out FILE] [--only ROW] [--contender NAME,...] [--verbose]\n"
+		"usage: iobuf_bench [--out FILE] [--only ROW,...] [--contender NAME,...] [--verbose]\n"
 		"       iobuf_bench --oversub iobuf|mempool|mempool-rts --threads T [--burst N] [--cap SEC] [--out FILE]\n"
 		"       iobuf_bench --oversub ring-rts|ring-hts|ring-default --threads T [--cap SEC] [--out FILE]\n"
 		"       iobuf_bench --callgrind\n"
