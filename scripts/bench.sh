@@ -110,6 +110,16 @@ for mode in rts hts mpmc; do
 		$1 = "pool-rings"; $4 = col; print }' "$work/ring-$mode.tsv" >>"$records"
 done
 
+# The hot pair and workload 2 with iobuf linked statically (the HTS
+# variant: the library's default mode), against the same peers: what the
+# shared library's call boundary costs.
+echo "bench: iobuf linked statically" >&2
+"$build/test/bench/iobuf_bench_ring_hts" --only 1.s256,1.s32,2.s4096 \
+	--contender "iobuf,mempool+cache,llcache,array stack,no-op" \
+	--out "$work/static.tsv" 2>/dev/null
+awk -F'\t' -v OFS='\t' '$1 == "main" { $1 = "static"; print }' \
+	"$work/static.tsv" >>"$records"
+
 # Other processes' share of the CPUs while we measured: multi-thread rows
 # (4, 7, rings) mean little when it is high.
 times >"$work/times1"
@@ -167,7 +177,8 @@ reference column outside its rows). Every contender is reached the same
 way: one indirect call per get or put into a function that does the whole
 operation (for iobuf, the shared library's iobuf_get/iobuf_put). Two
 reference columns bound the hot pair: "no-op" is that call alone, "array
-stack" a bare called pointer stack. Instruction rows count what runs inside
+stack" a bare called pointer stack; on cold buffers (3) they measure the
+flush and fence alone. Instruction rows count what runs inside
 the contender's functions; the workload loop adds ${loop_ir_note:-?} more per
 hot pair (loop, NULL check, arguments, the two call instructions). Workload
 7 with bursts of 128 is an addition to the issue's bursts of 64, which fit

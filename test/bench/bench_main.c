@@ -178,7 +178,8 @@ static const struct row main_rows[] = {
 };
 
 /* Two reference columns for the hot pair: the bare array stack a cache
- * reduces to, and the no-op floor (the call itself). */
+ * reduces to, and the no-op floor (the call itself); on cold buffers, the
+ * floor of the flush and fence alone. */
 static const struct contender *const main_contenders[] = {
 	&bench_iobuf, &bench_mempool_cached, &bench_mempool_nocache,
 	&bench_llcache, &bench_malloc, &bench_astack, &bench_null,
@@ -202,8 +203,9 @@ static bool applies(const struct row *row, const struct contender *c)
 {
 	if (only_contender != NULL && !in_list(only_contender, c->name))
 		return false;
+	/* On cold buffers they give the floor: the flush and fence alone. */
 	if (c == &bench_null || c == &bench_astack)
-		return row->wl == WL_HOT;
+		return row->wl == WL_HOT || row->wl == WL_COLD;
 	if (row->wl == WL_BULK)
 		return c->get_bulk != NULL;
 	if (row->wl == WL_WAITER)

@@ -141,6 +141,9 @@ static void print_table(FILE *out, const struct rtable *t)
 	else if (strcmp(t->name, "rings") == 0)
 		fputs("### Ring sync modes: bare rte_rings replaying the pool's refill "
 		      "(burst dequeue 32) and flush (bulk enqueue 32)\n\n", out);
+	else if (strcmp(t->name, "static") == 0)
+		fputs("### iobuf linked statically (libiobuf.a, same code and "
+		      "options)\n\n", out);
 	else if (strcmp(t->name, "pool-rings") == 0)
 		fputs("### Ring sync modes: the pool built with each "
 		      "(lib/pool.c, IOB_RING_SYNC)\n\n", out);
