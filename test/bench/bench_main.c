@@ -186,6 +186,13 @@ static const struct contender *const main_contenders[] = {
 };
 #define N_MAIN (sizeof(main_contenders) / sizeof(main_contenders[0]))
 
+/* The contenders with pools or global state to set up before measuring. */
+static const struct contender *const pool_users[] = {
+	&bench_iobuf, &bench_mempool_cached, &bench_llcache,
+	&bench_malloc, &bench_null,
+};
+#define N_POOL_USERS (sizeof(pool_users) / sizeof(pool_users[0]))
+
 /* Is name one of the comma-separated names in list? */
 static bool in_list(const char *list, const char *name)
 {
@@ -616,32 +623,22 @@ int main(int argc, char **argv)
 	} else if (callgrind) {
 		/* Instruction counts do not depend on page faults: no touching. */
 		const struct bench_pools pools = { { 8192, 2048 } };
-		const struct contender *const cs[] = {
-			&bench_iobuf, &bench_mempool_cached, &bench_llcache,
-			&bench_malloc, &bench_null,
-		};
-
 		rc = start_env(&pools, 3);
 		if (rc != 0)
 			bench_die("iobuf_env_init: %s", strerror(-rc));
-		setup_all(cs, sizeof(cs) / sizeof(cs[0]), &pools, false);
+		setup_all(pool_users, N_POOL_USERS, &pools, false);
 		run_callgrind();
-		teardown_all(cs, sizeof(cs) / sizeof(cs[0]), "the callgrind run");
+		teardown_all(pool_users, N_POOL_USERS, "the callgrind run");
 	} else {
 		/* Workload 2 holds 4096 buffers of a class plus two caches. */
 		const struct bench_pools pools = { { 16384, 5120 } };
-		const struct contender *const cs[] = {
-			&bench_iobuf, &bench_mempool_cached, &bench_llcache,
-			&bench_malloc, &bench_null,
-		};
-
 		rc = start_env(&pools, 3);
 		if (rc != 0)
 			bench_die("iobuf_env_init: %s", strerror(-rc));
 		bench_pin(0);
-		setup_all(cs, sizeof(cs) / sizeof(cs[0]), &pools, true);
+		setup_all(pool_users, N_POOL_USERS, &pools, true);
 		run_main();
-		teardown_all(cs, sizeof(cs) / sizeof(cs[0]), "workloads 1-6");
+		teardown_all(pool_users, N_POOL_USERS, "workloads 1-6");
 	}
 	iobuf_env_fini();
 

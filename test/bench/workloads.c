@@ -182,6 +182,19 @@ struct prodcons {
 	uint64_t end_ns;
 };
 
+/* Pins the calling thread to cpu and opens its channel. */
+static struct iobuf_channel *pc_open(const struct cell *cell, int cpu,
+				     const char *role)
+{
+	struct iobuf_channel *h;
+
+	bench_pin(cpu);
+	h = cell->c->open(cell->cache);
+	if (h == NULL)
+		bench_die("%s: open on the %s failed", cell->c->name, role);
+	return h;
+}
+
 static void *wl_producer(void *arg)
 {
 	struct prodcons *pc = arg;
@@ -191,10 +204,7 @@ static void *wl_producer(void *arg)
 	struct iobuf_channel *h;
 	uint64_t head = 0, tail = 0;
 
-	bench_pin(0);
-	h = cell->c->open(cell->cache);
-	if (h == NULL)
-		bench_die("%s: open on the producer failed", cell->c->name);
+	h = pc_open(cell, 0, "producer");
 	pthread_barrier_wait(&pc->start);
 	pc->start_ns = bench_now_ns();
 	for (uint64_t i = 0; i < pc->count; i++) {
@@ -223,10 +233,7 @@ static void *wl_consumer(void *arg)
 	struct iobuf_channel *h;
 	uint64_t head = 0, tail = 0;
 
-	bench_pin(1);
-	h = cell->c->open(cell->cache);
-	if (h == NULL)
-		bench_die("%s: open on the consumer failed", cell->c->name);
+	h = pc_open(cell, 1, "consumer");
 	pthread_barrier_wait(&pc->start);
 	for (uint64_t i = 0; i < pc->count; i++) {
 		void *b;
