@@ -214,8 +214,8 @@ iob_count1(uint64_t *p)
  * The hot part of one class's cache: an array stack of buffer pointers,
  * bufs <= top <= limit. A get pops below top; a put pushes at top, and a put
  * that finds top == limit flushes a batch. The array has one slot past
- * limit so a put can push before flushing everything. 64 bytes, so a class
- * index becomes an offset with one shift.
+ * limit so a put can push before flushing everything. 64 bytes: each
+ * class's hot fields fill one cache line of their own.
  */
 struct iob_stack {
 	void **top;

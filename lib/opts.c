@@ -20,7 +20,11 @@ _Static_assert(sizeof(struct iobuf_opts) == 32,
 #define IOB_LARGE_COUNT_MIN 8
 #define IOB_SMALL_SIZE_MIN 4096
 #define IOB_LARGE_SIZE_MIN 8192
-/* A ring of twice the pool's slots must stay within RTE_RING_SZ_MASK. */
+/*
+ * An RTS build's ring has twice the pool's slots (lib/pool.c) and must stay
+ * within RTE_RING_SZ_MASK; one limit for every ring mode keeps the opts
+ * contract the same whichever mode the library was built with.
+ */
 #define IOB_COUNT_MAX ((uint64_t)RTE_RING_SZ_MASK / 2)
 /* 64 TiB: well inside the 47-bit user address space of x86-64. */
 #define IOB_REGION_MAX ((uint64_t)1 << 46)
