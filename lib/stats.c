@@ -20,7 +20,9 @@ class_stats(struct iobuf_class_stats *out, const struct iob_counters *c)
 	out->cache = c->cache;
 	out->main = c->main;
 	out->retry = c->retry;
-	out->out = (int64_t)(c->cache + c->main + c->served - c->put);
+	/* Taken from the ring or handed in by a put, less given back and
+	 * less what sits in the caches: the rest is with callers. */
+	out->out = (int64_t)(c->ring + c->served - c->handed - c->cached);
 	out->waiting = c->waiting;
 }
 
