@@ -75,6 +75,7 @@ extern const struct contender bench_llcache;
 extern const struct contender bench_malloc;
 extern const struct contender bench_astack;
 extern const struct contender bench_null;
+extern const struct contender bench_null_shared;
 
 /* bench_main.c */
 uint64_t bench_now_ns(void);

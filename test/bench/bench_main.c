@@ -177,12 +177,14 @@ static const struct row main_rows[] = {
 	{ "6", "6 waiter hand-off: put → callback, re-queue (ns/round)", WL_WAITER, BENCH_SMALL_SIZE, 32, 1, "ns", false },
 };
 
-/* Two reference columns for the hot pair: the bare array stack a cache
- * reduces to, and the no-op floor (the call itself); on cold buffers, the
+/* Reference columns for the hot pair: the bare array stack a cache
+ * reduces to, and the no-op floor (the call itself), called inside the
+ * executable and in a shared library as iobuf is; on cold buffers, the
  * floor of the flush and fence alone. */
 static const struct contender *const main_contenders[] = {
 	&bench_iobuf, &bench_mempool_cached, &bench_mempool_nocache,
 	&bench_llcache, &bench_malloc, &bench_astack, &bench_null,
+	&bench_null_shared,
 };
 #define N_MAIN (sizeof(main_contenders) / sizeof(main_contenders[0]))
 
@@ -211,7 +213,7 @@ static bool applies(const struct row *row, const struct contender *c)
 	if (only_contender != NULL && !in_list(only_contender, c->name))
 		return false;
 	/* On cold buffers they give the floor: the flush and fence alone. */
-	if (c == &bench_null || c == &bench_astack)
+	if (c == &bench_null || c == &bench_null_shared || c == &bench_astack)
 		return row->wl == WL_HOT || row->wl == WL_COLD;
 	if (row->wl == WL_BULK)
 		return c->get_bulk != NULL;

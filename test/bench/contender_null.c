@@ -4,7 +4,9 @@
 
 /*
  * A contender that does nothing: its numbers are the cost of the call and
- * of the workload's loop, the floor under every other column.
+ * of the workload's loop, the floor under every other column. The second
+ * one makes the same calls into a shared library (noop_shared.c), the
+ * floor under a contender that is one, as iobuf is.
  */
 
 #include "bench.h"
@@ -57,4 +59,18 @@ const struct contender bench_null = {
 	.close = null_close,
 	.get = null_get,
 	.put = null_put,
+};
+
+void *bench_noop_shared_get(struct iobuf_channel *h, uint64_t len,
+			    struct iobuf_entry *entry, iobuf_get_cb cb);
+void bench_noop_shared_put(struct iobuf_channel *h, void *buf, uint64_t len);
+
+const struct contender bench_null_shared = {
+	.name = "no-op .so",
+	.setup = null_setup,
+	.teardown = null_teardown,
+	.open = null_open,
+	.close = null_close,
+	.get = bench_noop_shared_get,
+	.put = bench_noop_shared_put,
 };

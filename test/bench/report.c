@@ -104,7 +104,7 @@ static void print_cell(FILE *out, const struct rtable *t, int r, int c, int ref)
 	x = atof(v);
 	format_value(num, sizeof(num), x);
 	/* The reference columns are bounds, not contenders: no ratio. */
-	if (ref >= 0 && c != ref && x > 0 && strcmp(t->col[c], "no-op") != 0 &&
+	if (ref >= 0 && c != ref && x > 0 && strncmp(t->col[c], "no-op", 5) != 0 &&
 	    strcmp(t->col[c], "array stack") != 0 && t->cell[r][ref][0] != '\0' &&
 	    strcmp(t->cell[r][ref], "NA") != 0 && strncmp(t->cell[r][ref], "TIMEOUT", 7) != 0)
 		snprintf(ratio, sizeof(ratio), " (%.2f)", atof(t->cell[r][ref]) / x);
