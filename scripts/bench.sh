@@ -130,8 +130,9 @@ others=$(awk -v b0="$busy0" -v b1="$(cpu_busy)" -v o0="$(children_cpu "$work/tim
 
 # Instruction counts: one dump per section, labelled
 # bench|row|label|contender|pairs. Net = the dump's total minus the
-# workload loop function's own instructions (loop, NULL check, arguments,
-# call instructions), divided by the get+put pairs.
+# harness's own instructions (the workload loop: loop, NULL check,
+# arguments, call instructions; and the few around it: wl_run, the clock
+# reads, main), divided by the get+put pairs.
 echo "bench: callgrind" >&2
 mkdir "$work/cg"
 if ! valgrind --tool=callgrind --collect-atstart=no \
@@ -147,11 +148,14 @@ for dump in "$work"/cg/out.*; do
 	total=$(sed -n 's/^totals: //p' "$dump")
 	loop=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
 		awk '/:wl_(hot|burst) / { gsub(",", "", $1); print $1; exit }')
+	harness=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
+		awk '/:(wl_[a-z_]+|bench_now_ns|main|clock_gettime[@A-Z_.0-9]*) / {
+			gsub(",", "", $1); n += $1 } END { print n + 0 }')
 	IFS='|' read -r row text column pairs <<<"$label"
 	awk -v row="$row" -v text="$text" -v col="$column" -v pairs="$pairs" \
-		-v total="$total" -v loop="${loop:-0}" 'BEGIN {
+		-v total="$total" -v harness="$harness" 'BEGIN {
 		printf "main\t%s.ir\t%s per pair (callgrind, net of the loop)\t%s\t%.4f\tir\n",
-			row, text, col, (total - loop) / pairs
+			row, text, col, (total - harness) / pairs
 	}' >>"$records"
 	if [ "$row" = 1.s256 ] && [ "$column" = iobuf ]; then
 		loop_ir_note=$(awk -v l="${loop:-0}" -v p="$pairs" 'BEGIN { printf "%.1f", l / p }')
