@@ -212,8 +212,11 @@ static bool applies(const struct row *row, const struct contender *c)
 {
 	if (only_contender != NULL && !in_list(only_contender, c->name))
 		return false;
-	/* On cold buffers they give the floor: the flush and fence alone. */
-	if (c == &bench_null || c == &bench_null_shared || c == &bench_astack)
+	/* On cold buffers they give the floor: the flush and fence alone;
+	 * the no-op also under get N then put N. */
+	if (c == &bench_null || c == &bench_null_shared)
+		return row->wl == WL_HOT || row->wl == WL_COLD || row->wl == WL_BURST;
+	if (c == &bench_astack)
 		return row->wl == WL_HOT || row->wl == WL_COLD;
 	if (row->wl == WL_BULK)
 		return c->get_bulk != NULL;

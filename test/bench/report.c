@@ -218,6 +218,22 @@ static double cell_value(const char *row, const char *col)
 	return -1;
 }
 
+/*
+ * For a goal that sets iobuf against another contender, the no-op's value
+ * in iobuf's place: the no-op in a shared library where the row has one,
+ * else the plain no-op (instruction rows). Negative when there is none.
+ */
+static double goal_floor(const struct goal *g)
+{
+	double v;
+
+	if (strcmp(g->col_a, "iobuf") != 0 ||
+	    (g->col_b != NULL && strcmp(g->col_b, "iobuf") == 0))
+		return -1;
+	v = cell_value(g->row_a, "no-op .so");
+	return v >= 0 ? v : cell_value(g->row_a, "no-op");
+}
+
 static void print_goals(FILE *out)
 {
 	bool header = false;
@@ -226,18 +242,26 @@ static void print_goals(FILE *out)
 		const struct goal *g = &goals[i];
 		double a = cell_value(g->row_a, g->col_a);
 		double b = g->row_b != NULL ? cell_value(g->row_b, g->col_b) : 1;
+		double floor_a = goal_floor(g);
+		char floor[32] = "–";
 		double v;
 
 		if (a < 0 || b <= 0)
 			continue;
 		if (!header) {
-			fputs("### Goals of issue 3\n\n| goal | measured | target | met |\n"
-			      "|---|--:|--:|:-:|\n", out);
+			fputs("### Goals of issue 3\n\n"
+			      "\"a call alone\": the same ratio for the no-op called in a "
+			      "shared library, as iobuf is, in place of iobuf; no "
+			      "contender reached that way can measure below it.\n\n"
+			      "| goal | measured | target | met | a call alone |\n"
+			      "|---|--:|--:|:-:|--:|\n", out);
 			header = true;
 		}
 		v = a / b;
-		fprintf(out, "| %s | %.2f | ≤ %.2f | %s |\n", g->text, v, g->limit,
-			v <= g->limit ? "yes" : "**no**");
+		if (floor_a >= 0)
+			snprintf(floor, sizeof(floor), "%.2f", floor_a / b);
+		fprintf(out, "| %s | %.2f | ≤ %.2f | %s | %s |\n", g->text, v, g->limit,
+			v <= g->limit ? "yes" : "**no**", floor);
 	}
 	if (header)
 		fputc('\n', out);
