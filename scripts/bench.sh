@@ -170,9 +170,9 @@ for dump in "$work"/cg/out.*; do
 	[ -n "$label" ] || continue
 	total=$(sed -n 's/^totals: //p' "$dump")
 	loop=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
-		awk '/:wl_(hot|burst) / { gsub(",", "", $1); print $1; exit }')
+		awk '/:wl_(hot|burst)_[0-9]+ / { gsub(",", "", $1); print $1; exit }')
 	harness=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
-		awk '/:(wl_[a-z_]+|bench_now_ns|main|clock_gettime[@A-Z_.0-9]*) / {
+		awk '/:(wl_[a-z_0-9]+|bench_now_ns|main|clock_gettime[@A-Z_.0-9]*) / {
 			gsub(",", "", $1); n += $1 } END { print n + 0 }')
 	IFS='|' read -r row text column pairs <<<"$label"
 	awk -v row="$row" -v text="$text" -v col="$column" -v pairs="$pairs" \
