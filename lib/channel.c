@@ -241,7 +241,7 @@ stack_push(struct iob_stack *s, void *buf)
 	stack_set_top(s, top + 1);
 }
 
-/* buf (counted already) did not fit the fast path: waiters, pressure, full. */
+/* buf did not fit the fast path: waiters, pressure, or a full cache. */
 static iob_cold void
 put_slow(struct iobuf_channel *ch, void *buf, int cls)
 {
