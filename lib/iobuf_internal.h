@@ -58,7 +58,15 @@
  *   2  get 4096, put 4096        0.94   1.04   1.06   1.04
  *   4  producer -> consumer      0.80   0.87   0.76   0.82
  *
- * so the smallest, which keeps the least memory idle, stays.
+ * and again on a 2-vCPU KVM AMD EPYC guest (2026-11-23, medians of five
+ * processes per cap, the caps' processes alternating):
+ *
+ *   cap                          32     128    256
+ *   2  get 4096, put 4096        1.03   1.02   1.03
+ *   4  producer -> consumer      0.94   0.86   0.87
+ *
+ * No cap wins on both machines, so the smallest, which keeps the least
+ * memory idle, stays.
  */
 #define IOB_BATCH_MAX 32u
 
