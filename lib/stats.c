@@ -20,8 +20,10 @@ class_stats(struct iobuf_class_stats *out, const struct iob_counters *c)
 	out->cache = c->cache;
 	out->main = c->main;
 	out->retry = c->retry;
-	/* Taken from the ring or handed in by a put, less given back and
-	 * less what sits in the caches: the rest is with callers. */
+	/* Buffers the module's caches took from the ring (net of what they
+	 * gave back) plus those handed to its waiting entries, less those its
+	 * puts handed to waiting entries and less what its caches hold now:
+	 * the rest is with its callers. */
 	out->out = (int64_t)(c->ring + c->served - c->handed - c->cached);
 	out->waiting = c->waiting;
 }
