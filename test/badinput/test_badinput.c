@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "test_env.h"
+#include "test_snapshot.h"
 
 #ifndef BADINPUT_DEBUG_CHECKS
 #error "meson passes -DBADINPUT_DEBUG_CHECKS=0/1 from the debug_checks option"
@@ -42,7 +43,6 @@
 #define SMALL_CACHE 4
 #define LARGE_CACHE 2
 #define HELD_MAX (TEST_SMALL_COUNT + TEST_LARGE_COUNT)
-#define SNAP_MODULES 16
 #define SNAP_ENTRIES 8
 #define GUARD 0xA5
 
@@ -229,9 +229,7 @@ struct entry_list {
 };
 
 struct snapshot {
-	struct iobuf_stats stats;
-	int nmods;
-	struct iobuf_module_stats mods[SNAP_MODULES];
+	struct test_snapshot stats;
 	struct iobuf_opts opts;
 	struct entry_list entries;        /* for_each through w.ch */
 	struct entry_list entries_other;  /* for_each through w.other */
@@ -260,8 +258,7 @@ static void snapshot_entries(struct iobuf_channel *ch, struct entry_list *list)
 static void snapshot_take(struct snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->nmods = iobuf_get_stats(&s->stats, s->mods, SNAP_MODULES);
-	assert_in_range(s->nmods, 0, SNAP_MODULES);
+	test_snapshot_take(&s->stats);
 	iobuf_get_opts(&s->opts, sizeof(s->opts));
 	snapshot_entries(w.ch, &s->entries);
 	snapshot_entries(w.other, &s->entries_other);
@@ -285,38 +282,7 @@ static void same_entries(const struct entry_list *a, const struct entry_list *b,
 static void snapshot_assert_same(const struct snapshot *a,
 				 const struct snapshot *b)
 {
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		const struct iobuf_pool_stats *p = &a->stats.pool[c];
-		const struct iobuf_pool_stats *q = &b->stats.pool[c];
-
-		same(p->bufsize, q->bufsize, "pool.bufsize", c);
-		same(p->total, q->total, "pool.total", c);
-		same(p->free, q->free, "pool.free", c);
-		same(p->cached, q->cached, "pool.cached", c);
-		same((uint64_t)p->out, (uint64_t)q->out, "pool.out", c);
-		same(p->waiting, q->waiting, "pool.waiting", c);
-	}
-	same((uint64_t)a->nmods, (uint64_t)b->nmods, "module count", 0);
-	for (int m = 0; m < a->nmods; m++) {
-		const struct iobuf_module_stats *p = &a->mods[m];
-		const struct iobuf_module_stats *q = &b->mods[m];
-
-		if (strcmp(p->name, q->name) != 0)
-			fail_msg("module %d was '%s', is '%s'", m, p->name,
-				 q->name);
-		same(p->channels, q->channels, "module.channels", m);
-		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-			same(p->cls[c].cache, q->cls[c].cache, "module.cache",
-			     m);
-			same(p->cls[c].main, q->cls[c].main, "module.main", m);
-			same(p->cls[c].retry, q->cls[c].retry, "module.retry",
-			     m);
-			same((uint64_t)p->cls[c].out, (uint64_t)q->cls[c].out,
-			     "module.out", m);
-			same(p->cls[c].waiting, q->cls[c].waiting,
-			     "module.waiting", m);
-		}
-	}
+	test_snapshot_assert_same(&a->stats, &b->stats);
 	same(a->opts.opts_size, b->opts.opts_size, "opts.opts_size", 0);
 	same(a->opts.small_pool_count, b->opts.small_pool_count,
 	     "opts.small_pool_count", 0);

@@ -18,9 +18,7 @@
  * their output, which the parent reads from a pipe and asserts on.
  */
 
-#include <dirent.h>
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -69,11 +67,7 @@ static void child_expect(int got, int want, const char *what)
 
 static void child_env_init(void)
 {
-	struct iobuf_opts opts;
-
-	test_opts_default(&opts);
-	child_require(iobuf_set_opts(&opts) == 0, "iobuf_set_opts");
-	child_require(iobuf_env_init() == 0, "iobuf_env_init");
+	child_require(test_env_start() == 0, "test_env_start");
 }
 
 /* Pools up, two modules, a channel of MOD holding one small buffer. */
@@ -167,37 +161,20 @@ static void scenario_env_after_fini(void)
 }
 
 /*
- * IOBUF_EAL_ARGS of n arguments that EAL accepts: the embedded defaults
- * (iobuf.h) with a prefix remove_run_dirs() finds, padded with repeats of
- * a harmless option.
+ * IOBUF_EAL_ARGS of n arguments that EAL accepts, with a prefix the parent's
+ * test_remove_runtime_dirs() finds.
  */
 static void set_eal_args(int n)
 {
-	static char args[4096];
-	const char *pad = " --log-level=lib.eal:error";
-	cpu_set_t cpus;
-	int cpu = 0, len;
+	char prefix[64];
 
-	if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0)
-		while (cpu < CPU_SETSIZE - 1 && !CPU_ISSET(cpu, &cpus))
-			cpu++;
-	len = snprintf(args, sizeof(args), "--no-huge --no-pci --no-shconf "
-		       "-m 128 --file-prefix=iobuf_%d_badinput --no-telemetry "
-		       "-l %d", (int)getpid(), cpu);
-	/* 9 arguments so far. */
-	for (int i = 9; i < n; i++) {
-		child_require(len + strlen(pad) < sizeof(args), "args fit");
-		len += snprintf(args + len, sizeof(args) - len, "%s", pad);
-	}
-	child_require(setenv("IOBUF_EAL_ARGS", args, 1) == 0, "setenv");
+	snprintf(prefix, sizeof(prefix), "iobuf_%d_badinput", (int)getpid());
+	child_require(test_eal_args_set(prefix, n) == 0, "IOBUF_EAL_ARGS");
 }
 
 static void scenario_64_eal_args(void)
 {
-	struct iobuf_opts opts;
-
-	test_opts_default(&opts);
-	child_require(iobuf_set_opts(&opts) == 0, "iobuf_set_opts");
+	child_require(test_opts_set_default() == 0, "iobuf_set_opts");
 	set_eal_args(64);
 	child_expect(iobuf_env_init(), 0, "iobuf_env_init");
 	child_expect(iobuf_initialize(), 0, "iobuf_initialize");
@@ -251,30 +228,6 @@ static void scenario_eal_arg_rejected(void)
 
 /* ---- parent side -------------------------------------------------------- */
 
-/* Remove the EAL run directories of pid (prefix iobuf_<pid>_, iobuf.h). */
-static void remove_run_dirs(pid_t pid)
-{
-	char base[512], prefix[64], path[1024];
-	struct dirent *de;
-	DIR *d;
-
-	test_runtime_dir("", base, sizeof(base));
-	snprintf(prefix, sizeof(prefix), "iobuf_%d_", (int)pid);
-	d = opendir(base);
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, prefix, strlen(prefix)) != 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", base, de->d_name);
-		/* EAL without shared config leaves the directory empty. */
-		if (rmdir(path) != 0)
-			fprintf(stderr, "badinput: cannot remove %s: %s\n",
-				path, strerror(errno));
-	}
-	closedir(d);
-}
-
 static char *read_all(int fd)
 {
 	char *text = NULL;
@@ -323,7 +276,7 @@ static char *run_child(void (*scenario)(void), int *status)
 	out = read_all(fds[0]);
 	close(fds[0]);
 	assert_int_equal(waitpid(pid, status, 0), pid);
-	remove_run_dirs(pid);
+	test_remove_runtime_dirs(pid);
 	fprintf(stderr, "%s", out);
 	return out;
 }
@@ -340,19 +293,7 @@ static void describe_status(int status, char *buf, size_t size)
 			 " (scenario setup failed)" : "");
 }
 
-static void assert_child_passed(void (*scenario)(void))
-{
-	char how[128];
-	int status;
-	char *out = run_child(scenario, &status);
-
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		describe_status(status, how, sizeof(how));
-		fail_msg("the child %s; its output is above", how);
-	}
-	free(out);
-}
-
+/* The child exits 0 and, unless needle is NULL, its output contains needle. */
 static void assert_child_logged(void (*scenario)(void), const char *needle)
 {
 	char how[128];
@@ -363,10 +304,15 @@ static void assert_child_logged(void (*scenario)(void), const char *needle)
 		describe_status(status, how, sizeof(how));
 		fail_msg("the child %s; its output is above", how);
 	}
-	if (strstr(out, needle) == NULL)
+	if (needle != NULL && strstr(out, needle) == NULL)
 		fail_msg("the child's output (above) does not contain \"%s\"",
 			 needle);
 	free(out);
+}
+
+static void assert_child_passed(void (*scenario)(void))
+{
+	assert_child_logged(scenario, NULL);
 }
 
 /*

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,41 +31,56 @@ void test_opts_default(struct iobuf_opts *opts)
 	opts->large_bufsize = TEST_LARGE_SIZE;
 }
 
-void test_opts_apply(void)
+int test_opts_set_default(void)
 {
 	struct iobuf_opts opts;
 
 	test_opts_default(&opts);
-	assert_int_equal(iobuf_set_opts(&opts), 0);
+	return iobuf_set_opts(&opts);
 }
 
-int test_group_setup(void **state)
+void test_opts_apply(void)
+{
+	assert_int_equal(test_opts_set_default(), 0);
+}
+
+int test_env_start(void)
 {
 	/*
 	 * iobuf_env_init() sizes EAL memory from the options it finds, and no
 	 * test can grow it later: start it with room for the largest pools a
 	 * test asks for (about 10 MB), then switch to the tiny default.
 	 */
-	struct iobuf_opts roomy = {
+	const struct iobuf_opts roomy = {
 		.opts_size = sizeof(roomy),
 		.small_pool_count = 1024,
 		.large_pool_count = 128,
 		.small_bufsize = 8192,
 		.large_bufsize = 16384,
 	};
+	const char *step = "iobuf_set_opts";
 	int rc;
 
+	rc = iobuf_set_opts(&roomy);
+	if (rc == 0) {
+		step = "iobuf_env_init";
+		rc = iobuf_env_init();
+	}
+	if (rc == 0) {
+		step = "iobuf_set_opts";
+		rc = test_opts_set_default();
+	}
+	if (rc != 0)
+		fprintf(stderr, "test_env_start: %s: %s\n", step,
+			strerror(-rc));
+	return rc;
+}
+
+int test_group_setup(void **state)
+{
 	(void)state;
 	test_log_to_stderr();
-	if (iobuf_set_opts(&roomy) != 0)
-		return -1;
-	rc = iobuf_env_init();
-	if (rc != 0) {
-		fprintf(stderr, "iobuf_env_init: %s\n", strerror(-rc));
-		return -1;
-	}
-	test_opts_apply();
-	return 0;
+	return test_env_start() == 0 ? 0 : -1;
 }
 
 int test_group_teardown(void **state)
@@ -308,16 +325,102 @@ char *test_runtime_dir(const char *prefix, char *buf, size_t size)
 	return buf;
 }
 
-size_t test_own_runtime_dirs(void)
+/* glob() the run directories of pid's default prefix into g; 0 if any. */
+static int runtime_dirs_glob(pid_t pid, glob_t *g)
 {
 	char prefix[64], pattern[256];
+
+	snprintf(prefix, sizeof(prefix), "iobuf_%d_*", (int)pid);
+	test_runtime_dir(prefix, pattern, sizeof(pattern));
+	return glob(pattern, GLOB_ONLYDIR, NULL, g);
+}
+
+size_t test_runtime_dirs_of(pid_t pid)
+{
 	glob_t g;
 	size_t n = 0;
 
-	snprintf(prefix, sizeof(prefix), "iobuf_%d_*", (int)getpid());
-	test_runtime_dir(prefix, pattern, sizeof(pattern));
-	if (glob(pattern, GLOB_ONLYDIR, NULL, &g) == 0)
+	if (runtime_dirs_glob(pid, &g) == 0)
 		n = g.gl_pathc;
 	globfree(&g);
 	return n;
+}
+
+size_t test_own_runtime_dirs(void)
+{
+	return test_runtime_dirs_of(getpid());
+}
+
+void test_remove_runtime_dirs(pid_t pid)
+{
+	glob_t g;
+
+	if (runtime_dirs_glob(pid, &g) == 0) {
+		/* EAL without shared config leaves its directory empty. */
+		for (size_t i = 0; i < g.gl_pathc; i++)
+			if (rmdir(g.gl_pathv[i]) != 0)
+				fprintf(stderr, "cannot remove %s: %s\n",
+					g.gl_pathv[i], strerror(errno));
+	}
+	globfree(&g);
+}
+
+/* The first CPU of this thread's affinity, as iobuf_env_init() picks it. */
+static int first_cpu(void)
+{
+	cpu_set_t set;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return 0;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set))
+			return cpu;
+	return 0;
+}
+
+int test_eal_args_set(const char *prefix, int nargs)
+{
+	/* The defaults of iobuf.h, 10 arguments, with a fixed -m. */
+	const int ndefaults = 10;
+	const char *pad = " --log-level=lib.eal:error";
+	char args[4096];
+	int len;
+
+	if (nargs < ndefaults)
+		return -EINVAL;
+	len = snprintf(args, sizeof(args), "--no-huge --no-pci --no-shconf "
+		       "-m 64 --file-prefix=%s --no-telemetry "
+		       "--log-level=lib.eal:error -l %d", prefix, first_cpu());
+	for (int i = ndefaults; i < nargs && len >= 0 &&
+	     (size_t)len < sizeof(args); i++)
+		len += snprintf(args + len, sizeof(args) - (size_t)len, "%s",
+				pad);
+	if (len < 0 || (size_t)len >= sizeof(args))
+		return -E2BIG;
+	return setenv("IOBUF_EAL_ARGS", args, 1) == 0 ? 0 : -errno;
+}
+
+void test_use_pools_once(const char *module)
+{
+	struct iobuf_module_stats mods[TEST_MAX_MODULES];
+	struct iobuf_channel *ch = NULL;
+	bool registered = false;
+	void *small, *large;
+	int n;
+
+	n = iobuf_get_stats(NULL, mods, TEST_MAX_MODULES);
+	assert_in_range(n, 0, TEST_MAX_MODULES);
+	for (int i = 0; i < n; i++)
+		registered |= strcmp(mods[i].name, module) == 0;
+	if (!registered)
+		assert_int_equal(iobuf_register_module(module), 0);
+	assert_int_equal(iobuf_channel_init(&ch, module, 2, 1), 0);
+	small = iobuf_get(ch, 1, NULL, NULL);
+	large = iobuf_get(ch, TEST_LARGE_SIZE, NULL, NULL);
+	assert_non_null(small);
+	assert_non_null(large);
+	iobuf_put(ch, small, 1);
+	iobuf_put(ch, large, TEST_LARGE_SIZE);
+	iobuf_channel_fini(ch);
+	test_assert_conservation();
 }

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <cmocka.h>
 
@@ -48,15 +49,39 @@
 
 /* Options every suite starts from: tiny pools of the sizes above. */
 void test_opts_default(struct iobuf_opts *opts);
+/* iobuf_set_opts(test_opts_default()); returns its result, asserts nothing. */
+int test_opts_set_default(void);
 /* Apply test_opts_default(); asserts success. */
 void test_opts_apply(void);
 
 /*
- * Group setup/teardown: iobuf_env_init() with room for every test's pools,
- * DPDK logs sent to stderr (stdout carries TAP), then the tiny options.
+ * The start-up of every process that runs the embedded environment:
+ * iobuf_env_init() with room for every test's pools, then the tiny options.
+ * Returns 0 or the negative errno of the step that failed (printed on
+ * stderr). It asserts nothing, so forked children may call it too.
+ */
+int test_env_start(void);
+
+/*
+ * Group setup/teardown: DPDK logs sent to stderr (stdout carries TAP), then
+ * test_env_start(); teardown stops the environment.
  */
 int test_group_setup(void **state);
 int test_group_teardown(void **state);
+
+/*
+ * Set IOBUF_EAL_ARGS to the embedded defaults (iobuf.h) with --file-prefix
+ * =prefix, padded to nargs arguments with a repeatable option EAL accepts.
+ * Returns 0, or -EINVAL (nargs below the defaults' 10), -E2BIG (too long for
+ * this helper) or setenv()'s -errno. Asserts nothing (forked children).
+ */
+int test_eal_args_set(const char *prefix, int nargs);
+
+/*
+ * Prove the pools work: register module unless it is, open a channel of
+ * it, get and put one buffer of each class, close it, check conservation.
+ */
+void test_use_pools_once(const char *module);
 
 /* Per test: initialize the pools (test_setup) or leave them down (test_setup_bare). */
 int test_setup(void **state);
@@ -141,7 +166,14 @@ void test_dpdk_usage(struct test_dpdk_usage *usage);
 
 /* "<dpdk run base>/<prefix>", computed as EAL does; returns buf. */
 char *test_runtime_dir(const char *prefix, char *buf, size_t size);
-/* Run directories named with this process's default prefix, iobuf_<pid>_*. */
+/* Run directories named with process pid's default prefix, iobuf_<pid>_*. */
+size_t test_runtime_dirs_of(pid_t pid);
+/* test_runtime_dirs_of(getpid()). */
 size_t test_own_runtime_dirs(void);
+/*
+ * Remove pid's (empty) run directories, for a child that could not; prints
+ * each one it cannot remove.
+ */
+void test_remove_runtime_dirs(pid_t pid);
 
 #endif /* TEST_ENV_H */

@@ -169,12 +169,9 @@ bool mt_wait_until(bool (*fn)(void *arg), void *arg);
  * Stamp a buffer with its holder's tag (the first and the last word of the
  * smallest possible buffer) when it is got, and check the stamp right
  * before it is put: a buffer handed to two holders at once ends up with
- * the other's tag. Under TSan they also mark the hand-over (see mt_util.c).
+ * the other's tag, and under TSan the two holders' stamps race.
  */
 void mt_stamp(void *buf, uint64_t tag);
 bool mt_stamp_ok(const void *buf, uint64_t tag);
-
-/* Fail unless the n pointers are pairwise distinct. */
-void mt_assert_distinct(void *const *bufs, uint32_t n);
 
 #endif /* MT_UTIL_H */

@@ -11,6 +11,8 @@
  */
 
 #include "mt_util.h"
+#include "test_bufs.h"
+#include "test_snapshot.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,44 +22,12 @@
 #define NSMALL TEST_SMALL_COUNT
 #define NLARGE TEST_LARGE_COUNT
 
-struct snapshot {
-	struct iobuf_stats pool;
-	struct iobuf_module_stats mod;
-};
-
-static void snap(const char *module, struct snapshot *s)
-{
-	memset(s, 0, sizeof(*s));
-	test_pool_stats(&s->pool);
-	test_module_stats(module, &s->mod);
-}
-
-static void assert_snap_equal(const struct snapshot *a,
-			      const struct snapshot *b)
-{
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		const struct iobuf_pool_stats *x = &a->pool.pool[c];
-		const struct iobuf_pool_stats *y = &b->pool.pool[c];
-		const struct iobuf_class_stats *m = &a->mod.cls[c];
-		const struct iobuf_class_stats *n = &b->mod.cls[c];
-
-		assert_int_equal(x->free, y->free);
-		assert_int_equal(x->cached, y->cached);
-		assert_int_equal(x->out, y->out);
-		assert_int_equal(x->waiting, y->waiting);
-		assert_int_equal(m->cache, n->cache);
-		assert_int_equal(m->main, n->main);
-		assert_int_equal(m->retry, n->retry);
-		assert_int_equal(m->out, n->out);
-		assert_int_equal(m->waiting, n->waiting);
-	}
-}
-
 static void get_bulk_takes_nothing_when_fewer_than_n_can_be_had(void **state)
 {
 	struct iobuf_channel *ch = test_channel("m", 8, 2);
 	void *held[NSMALL], *bufs[16], *large[NLARGE];
-	struct snapshot before, after;
+	const struct iobuf_module_stats *mb, *ma;
+	struct test_snapshot before, after;
 	struct iobuf_channel *cha;
 	struct mt_worker a;
 	void *one;
@@ -70,41 +40,43 @@ static void get_bulk_takes_nothing_when_fewer_than_n_can_be_had(void **state)
 	assert_int_equal(mt_drain(&a, cha, TEST_SMALL_SIZE, held, NSMALL),
 			 NSMALL - 8);
 
-	snap("m", &before);
+	test_snapshot_take(&before);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_SMALL_SIZE, bufs, 9), -ENOMEM);
-	snap("m", &after);
-	assert_snap_equal(&before, &after);
+	test_snapshot_take(&after);
+	test_snapshot_assert_same(&before, &after);
 
 	mt_put(&a, cha, held, 3);
-	snap("m", &before);
-	assert_int_equal(before.pool.pool[IOBUF_CLASS_SMALL].free, 3);
+	test_snapshot_take(&before);
+	assert_int_equal(before.pools.pool[IOBUF_CLASS_SMALL].free, 3);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_SMALL_SIZE, bufs, 12),
 			 -ENOMEM);
-	snap("m", &after);
-	assert_snap_equal(&before, &after);
+	test_snapshot_take(&after);
+	test_snapshot_assert_same(&before, &after);
 
 	/* Exactly what cache and ring hold together: all of it. */
 	assert_int_equal(iobuf_get_bulk(ch, TEST_SMALL_SIZE, bufs, 11), 0);
-	mt_assert_distinct(bufs, 11);
-	snap("m", &after);
-	assert_int_equal(after.pool.pool[IOBUF_CLASS_SMALL].free, 0);
-	assert_int_equal(after.pool.pool[IOBUF_CLASS_SMALL].cached, 0);
-	assert_int_equal(after.mod.cls[IOBUF_CLASS_SMALL].cache,
-			 before.mod.cls[IOBUF_CLASS_SMALL].cache + 8);
-	assert_int_equal(after.mod.cls[IOBUF_CLASS_SMALL].main,
-			 before.mod.cls[IOBUF_CLASS_SMALL].main + 3);
-	assert_int_equal(after.mod.cls[IOBUF_CLASS_SMALL].out, 11);
+	test_assert_distinct(bufs, 11);
+	test_snapshot_take(&after);
+	mb = test_snapshot_module(&before, "m");
+	ma = test_snapshot_module(&after, "m");
+	assert_int_equal(after.pools.pool[IOBUF_CLASS_SMALL].free, 0);
+	assert_int_equal(after.pools.pool[IOBUF_CLASS_SMALL].cached, 0);
+	assert_int_equal(ma->cls[IOBUF_CLASS_SMALL].cache,
+			 mb->cls[IOBUF_CLASS_SMALL].cache + 8);
+	assert_int_equal(ma->cls[IOBUF_CLASS_SMALL].main,
+			 mb->cls[IOBUF_CLASS_SMALL].main + 3);
+	assert_int_equal(ma->cls[IOBUF_CLASS_SMALL].out, 11);
 
 	/* Mixed with singles: two back, one out again, then a bulk of two. */
 	iobuf_put(ch, bufs[10], TEST_SMALL_SIZE);
 	iobuf_put(ch, bufs[9], TEST_SMALL_SIZE);
 	one = iobuf_get(ch, TEST_SMALL_SIZE, NULL, NULL);
 	assert_true(one == bufs[9] || one == bufs[10]);
-	snap("m", &before);
+	test_snapshot_take(&before);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_SMALL_SIZE, &bufs[11], 2),
 			 -ENOMEM);
-	snap("m", &after);
-	assert_snap_equal(&before, &after);
+	test_snapshot_take(&after);
+	test_snapshot_assert_same(&before, &after);
 	mt_put(&a, cha, &held[3], 1);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_SMALL_SIZE, &bufs[11], 2), 0);
 	/* The one left in the cache and the one in the ring, in some order. */
@@ -122,13 +94,13 @@ static void get_bulk_takes_nothing_when_fewer_than_n_can_be_had(void **state)
 	bufs[10] = bufs[12];
 
 	/* The large class: cache of 2 and 14 in the ring. */
-	snap("m", &before);
+	test_snapshot_take(&before);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_LARGE_SIZE, large,
 					NLARGE + 1), -ENOMEM);
-	snap("m", &after);
-	assert_snap_equal(&before, &after);
+	test_snapshot_take(&after);
+	test_snapshot_assert_same(&before, &after);
 	assert_int_equal(iobuf_get_bulk(ch, TEST_LARGE_SIZE, large, NLARGE), 0);
-	mt_assert_distinct(large, NLARGE);
+	test_assert_distinct(large, NLARGE);
 
 	assert_int_equal(iobuf_put_bulk(ch, large, NLARGE), 0);
 	assert_int_equal(iobuf_put_bulk(ch, bufs, 12), 0);
@@ -136,19 +108,6 @@ static void get_bulk_takes_nothing_when_fewer_than_n_can_be_had(void **state)
 	mt_close(&a, cha);
 	mt_worker_stop(&a);
 	iobuf_channel_fini(ch);
-}
-
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a;
-	uintptr_t y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool in_sorted(void *const *sorted, size_t n, void *buf)
-{
-	return bsearch(&buf, sorted, n, sizeof(*sorted), cmp_ptr) != NULL;
 }
 
 /*
@@ -192,17 +151,13 @@ static void put_bulk_mixed(uint32_t small_cache, uint32_t large_cache)
 				 before.pool[IOBUF_CLASS_SMALL].cached + 6);
 		assert_int_equal(after.pool[IOBUF_CLASS_LARGE].cached,
 				 before.pool[IOBUF_CLASS_LARGE].cached + 3);
-		qsort(small, 6, sizeof(small[0]), cmp_ptr);
-		qsort(large, 3, sizeof(large[0]), cmp_ptr);
-		for (uint32_t i = 0; i < 6; i++) {
+		for (uint32_t i = 0; i < 6; i++)
 			back[i] = iobuf_get(ch, TEST_SMALL_SIZE, NULL, NULL);
-			assert_true(in_sorted(small, 6, back[i]));
-		}
-		for (uint32_t i = 6; i < 9; i++) {
+		for (uint32_t i = 6; i < 9; i++)
 			back[i] = iobuf_get(ch, TEST_LARGE_SIZE, NULL, NULL);
-			assert_true(in_sorted(large, 3, back[i]));
-		}
-		mt_assert_distinct(back, 9);
+		test_assert_all_among(back, 6, small, 6);
+		test_assert_all_among(&back[6], 3, large, 3);
+		test_assert_distinct(back, 9);
 		assert_int_equal(iobuf_put_bulk(ch, back, 9), 0);
 	}
 
@@ -234,7 +189,7 @@ static void put_bulk_with_a_foreign_pointer_returns_nothing(void **state)
 {
 	struct iobuf_channel *ch = test_channel("m", 4, 1);
 	void *small[NSMALL], *large[NLARGE], *arr[6];
-	struct snapshot before, after;
+	struct test_snapshot before, after;
 	struct mt_worker b;
 	struct remote_waiter w = { 0 };
 	char *outside = aligned_alloc(4096, 4096);
@@ -265,10 +220,10 @@ static void put_bulk_with_a_foreign_pointer_returns_nothing(void **state)
 			for (uint32_t i = 0, s = 0; i < 6; i++)
 				arr[i] = i == at[p] ? foreign[f] :
 					 i == 3 ? large[0] : small[s++];
-			snap("m", &before);
+			test_snapshot_take(&before);
 			assert_int_equal(iobuf_put_bulk(ch, arr, 6), -EINVAL);
-			snap("m", &after);
-			assert_snap_equal(&before, &after);
+			test_snapshot_take(&after);
+			test_snapshot_assert_same(&before, &after);
 			assert_int_equal(mt_poll(&b), 0);
 			assert_int_equal(mt_req_served(&w.req), 0);
 		}

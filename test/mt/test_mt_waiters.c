@@ -11,6 +11,7 @@
  */
 
 #include "mt_util.h"
+#include "test_bufs.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -102,7 +103,7 @@ static void duo_check_served(struct duo *d)
 		assert_non_null(d->req[i].buf);
 		bufs[i] = d->req[i].buf;
 	}
-	mt_assert_distinct(bufs, 4);
+	test_assert_distinct(bufs, 4);
 	assert_int_equal(mt_log_count(&d->log[IOBUF_CLASS_SMALL]), 3);
 	for (uint32_t i = 0; i < 3; i++)
 		assert_int_equal(d->log[IOBUF_CLASS_SMALL].seq[i], i);
@@ -216,19 +217,6 @@ struct waiter {
 	struct mt_req req[REQS_PER_WAITER];
 };
 
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a;
-	uintptr_t y = (uintptr_t)*(void *const *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static bool in_sorted(void *const *sorted, size_t n, void *buf)
-{
-	return bsearch(&buf, sorted, n, sizeof(*sorted), cmp_ptr) != NULL;
-}
-
 static void waiters_on_several_threads_are_each_served_once_in_fifo_order(
 	void **state)
 {
@@ -293,8 +281,8 @@ static void waiters_on_several_threads_are_each_served_once_in_fifo_order(
 	mt_put(&a, cha, &small[small_back], NSMALL - small_back);
 	mt_put(&a, cha, &large[large_back], NLARGE - large_back);
 
-	qsort(small, NSMALL, sizeof(small[0]), cmp_ptr);
-	qsort(large, NLARGE, sizeof(large[0]), cmp_ptr);
+	test_ptrs_sort(small, NSMALL);
+	test_ptrs_sort(large, NLARGE);
 	for (int t = 0; t < NWAITERS; t++) {
 		struct waiter *x = &wt[t];
 
@@ -304,9 +292,11 @@ static void waiters_on_several_threads_are_each_served_once_in_fifo_order(
 
 			assert_int_equal(mt_req_served(req), 1);
 			if (req->len == TEST_SMALL_SIZE)
-				assert_true(in_sorted(small, NSMALL, req->buf));
+				assert_true(test_ptr_in_sorted(small, NSMALL,
+							       req->buf));
 			else
-				assert_true(in_sorted(large, NLARGE, req->buf));
+				assert_true(test_ptr_in_sorted(large, NLARGE,
+							       req->buf));
 			all[nall++] = req->buf;
 		}
 		/* FIFO per thread and class, across its two modules. */
@@ -319,7 +309,7 @@ static void waiters_on_several_threads_are_each_served_once_in_fifo_order(
 		for (uint32_t i = 0; i < LARGE_PER_WAITER; i++)
 			assert_int_equal(x->log[IOBUF_CLASS_LARGE].seq[i], i);
 	}
-	mt_assert_distinct(all, nall);
+	test_assert_distinct(all, nall);
 
 	mt_worker_set_poll(&a, false);
 	mt_close(&a, cha);

@@ -30,20 +30,6 @@ static void *read_affinity(void *arg)
 	return NULL;
 }
 
-static void use_the_pools_once(void)
-{
-	struct iobuf_channel *ch = NULL;
-	void *buf;
-
-	if (iobuf_get_stats(NULL, NULL, 0) == 0)
-		assert_int_equal(iobuf_register_module("env_user"), 0);
-	assert_int_equal(iobuf_channel_init(&ch, "env_user", 2, 1), 0);
-	buf = iobuf_get(ch, TEST_LARGE_SIZE, NULL, NULL);
-	assert_non_null(buf);
-	iobuf_put(ch, buf, TEST_LARGE_SIZE);
-	iobuf_channel_fini(ch);
-}
-
 static void initialize_without_an_environment_returns_enodev(void **state)
 {
 	char *log;
@@ -84,7 +70,7 @@ static void env_init_starts_eal_and_restores_the_callers_affinity(void **state)
 	assert_true(CPU_EQUAL(&in_thread, &affinity_before));
 
 	assert_int_equal(iobuf_initialize(), 0);
-	use_the_pools_once();
+	test_use_pools_once("env_user");
 }
 
 static void second_env_init_is_a_noop(void **state)
@@ -97,10 +83,10 @@ static void second_env_init_is_a_noop(void **state)
 	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
 	assert_true(CPU_EQUAL(&after, &affinity_before));
 	assert_int_equal(iobuf_initialize(), 0);
-	use_the_pools_once();
+	test_use_pools_once("env_user");
 	/* Also while the pools are up. */
 	assert_int_equal(iobuf_env_init(), 0);
-	use_the_pools_once();
+	test_use_pools_once("env_user");
 }
 
 static void env_fini_while_initialized_does_nothing(void **state)
@@ -108,7 +94,7 @@ static void env_fini_while_initialized_does_nothing(void **state)
 	(void)state;
 	assert_int_equal(iobuf_initialize(), 0);
 	iobuf_env_fini();
-	use_the_pools_once();
+	test_use_pools_once("env_user");
 	assert_int_equal(test_own_runtime_dirs(), 1);
 }
 

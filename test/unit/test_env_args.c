@@ -10,10 +10,8 @@
  */
 
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,26 +26,12 @@ static int dir_exists(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int first_cpu(void)
-{
-	cpu_set_t set;
-
-	if (sched_getaffinity(0, sizeof(set), &set) != 0)
-		return 0;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set))
-			return cpu;
-	return 0;
-}
-
+/* One past the most the header allows, of arguments EAL would accept. */
 static void more_than_64_arguments_return_e2big(void **state)
 {
-	char args[65 * 10 + 1] = "";
-
 	(void)state;
-	for (int i = 0; i < 65; i++)
-		strcat(args, "--no-huge ");
-	assert_int_equal(setenv("IOBUF_EAL_ARGS", args, 1), 0);
+	snprintf(prefix, sizeof(prefix), "iobuf_args_%d", (int)getpid());
+	assert_int_equal(test_eal_args_set(prefix, 65), 0);
 	assert_int_equal(iobuf_env_init(), -E2BIG);
 	assert_int_equal(iobuf_initialize(), -ENODEV);
 }
@@ -55,34 +39,18 @@ static void more_than_64_arguments_return_e2big(void **state)
 /* Exactly 64 arguments: the most the header allows. */
 static void sixty_four_eal_args_replace_the_defaults(void **state)
 {
-	char args[2048], dir[256];
-	struct iobuf_channel *ch;
-	int len, nargs;
-	void *buf;
+	char dir[256];
 
 	(void)state;
 	snprintf(prefix, sizeof(prefix), "iobuf_args_%d", (int)getpid());
-	len = snprintf(args, sizeof(args),
-		       "--no-huge --no-pci -m 32 --file-prefix=%s --no-telemetry "
-		       "--log-level=lib.eal:error -l %d", prefix, first_cpu());
-	/* Nine words so far; pad with a flag EAL accepts any number of times. */
-	nargs = 9;
-	while (nargs < 64) {
-		len += snprintf(args + len, sizeof(args) - (size_t)len, " --no-pci");
-		nargs++;
-	}
-	assert_int_equal(setenv("IOBUF_EAL_ARGS", args, 1), 0);
+	assert_int_equal(test_eal_args_set(prefix, 64), 0);
 	assert_int_equal(iobuf_env_init(), 0);
 	/* The run directory is named by our --file-prefix, not the default. */
 	assert_true(dir_exists(test_runtime_dir(prefix, dir, sizeof(dir))));
+	assert_int_equal(test_own_runtime_dirs(), 0);
 
 	assert_int_equal(iobuf_initialize(), 0);
-	ch = test_channel("args_user", 2, 1);
-	buf = iobuf_get(ch, 1, NULL, NULL);
-	assert_non_null(buf);
-	iobuf_put(ch, buf, 1);
-	iobuf_channel_fini(ch);
-	test_assert_conservation();
+	test_use_pools_once("args_user");
 	assert_int_equal(iobuf_finish(), 0);
 
 	iobuf_env_fini();

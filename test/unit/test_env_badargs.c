@@ -41,20 +41,12 @@ static void arguments_eal_refuses_fail_and_leave_no_environment(void **state)
 
 static void a_later_start_with_the_defaults_starts_eal(void **state)
 {
-	struct iobuf_channel *ch;
-	void *buf;
-
 	(void)state;
 	assert_int_equal(unsetenv("IOBUF_EAL_ARGS"), 0);
 	assert_int_equal(iobuf_env_init(), 0);
 	assert_int_equal(test_own_runtime_dirs(), 1);
 	assert_int_equal(iobuf_initialize(), 0);
-	ch = test_channel("badargs_user", 2, 1);
-	buf = iobuf_get(ch, 1, NULL, NULL);
-	assert_non_null(buf);
-	iobuf_put(ch, buf, 1);
-	iobuf_channel_fini(ch);
-	test_assert_conservation();
+	test_use_pools_once("badargs_user");
 	assert_int_equal(iobuf_finish(), 0);
 	iobuf_env_fini();
 	assert_int_equal(test_own_runtime_dirs(), 0);

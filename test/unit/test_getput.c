@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_bufs.h"
 #include "test_env.h"
+#include "test_snapshot.h"
 
 struct counters {
 	uint64_t free_bufs;
@@ -33,44 +35,6 @@ static void read_counters(const char *module, enum iobuf_class c,
 	k->cached = st.pool[c].cached;
 	k->cache_hits = m.cls[c].cache;
 	k->main_gets = m.cls[c].main;
-}
-
-/* Pool and module statistics, compared whole to prove nothing moved. */
-struct snapshot {
-	struct iobuf_stats pools;
-	struct iobuf_module_stats mods[4];
-	int n;
-};
-
-static void snap(struct snapshot *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->n = iobuf_get_stats(&s->pools, s->mods, 4);
-	assert_in_range(s->n, 0, 4);
-}
-
-static void assert_unchanged(const struct snapshot *before)
-{
-	struct snapshot now;
-
-	snap(&now);
-	assert_memory_equal(before, &now, sizeof(now));
-}
-
-static int cmp_ptr(const void *a, const void *b)
-{
-	uintptr_t x = (uintptr_t)*(void *const *)a;
-	uintptr_t y = (uintptr_t)*(void *const *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Sorted, each at least `size` below the next: distinct and not overlapping. */
-static void assert_disjoint(void **bufs, uint32_t n, uint64_t size)
-{
-	qsort(bufs, n, sizeof(bufs[0]), cmp_ptr);
-	for (uint32_t i = 1; i < n; i++)
-		assert_true((uintptr_t)bufs[i] - (uintptr_t)bufs[i - 1] >= size);
 }
 
 static void get_returns_4k_aligned_writable_buffers(void **state)
@@ -118,11 +82,9 @@ static void gets_hand_out_distinct_buffers_until_the_pool_is_empty(void **state)
 	/* The large size bounds both: no buffer overlaps another of either class. */
 	memcpy(all, small, ns * sizeof(void *));
 	memcpy(all + ns, large, nl * sizeof(void *));
-	assert_disjoint(small, ns, TEST_SMALL_SIZE);
-	assert_disjoint(large, nl, TEST_LARGE_SIZE);
-	qsort(all, ns + nl, sizeof(all[0]), cmp_ptr);
-	for (uint32_t i = 1; i < ns + nl; i++)
-		assert_true(all[i] != all[i - 1]);
+	test_assert_disjoint(small, ns, TEST_SMALL_SIZE);
+	test_assert_disjoint(large, nl, TEST_LARGE_SIZE);
+	test_assert_distinct(all, ns + nl);
 	for (uint32_t i = 0; i < ns; i++)
 		for (uint32_t j = 0; j < nl; j++)
 			assert_true((uintptr_t)small[i] + TEST_SMALL_SIZE <=
@@ -166,14 +128,14 @@ static void get_with_bad_len_returns_einval_and_queues_nothing(void **state)
 	void *bufs[TEST_SMALL_COUNT];
 	struct iobuf_channel *ch;
 	struct test_req req;
-	struct snapshot before;
+	struct test_snapshot before;
 	uint32_t n;
 
 	(void)state;
 	ch = test_channel("gp_badlen", 0, 0);
 	/* An empty pool, where a queueing implementation would queue. */
 	n = test_drain(ch, 1, bufs, TEST_SMALL_COUNT);
-	snap(&before);
+	test_snapshot_take(&before);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		test_req_init(&req, 1, ch, bad[i]);
 		errno = 0;
@@ -183,7 +145,7 @@ static void get_with_bad_len_returns_einval_and_queues_nothing(void **state)
 		assert_null(iobuf_get(ch, bad[i], NULL, NULL));
 		assert_int_equal(errno, EINVAL);
 	}
-	assert_unchanged(&before);
+	test_snapshot_assert_unchanged(&before);
 
 	test_put_all(ch, bufs, n, 1);
 	assert_int_equal(test_served_count, 0);
@@ -195,18 +157,18 @@ static void get_with_entry_but_no_callback_on_empty_pool_returns_einval(void **s
 	void *bufs[TEST_SMALL_COUNT];
 	struct iobuf_channel *ch;
 	struct test_req req;
-	struct snapshot before;
+	struct test_snapshot before;
 	uint32_t n;
 
 	(void)state;
 	ch = test_channel("gp_nocb", 0, 0);
 	test_req_init(&req, 1, ch, 1);
 	n = test_drain(ch, 1, bufs, TEST_SMALL_COUNT);
-	snap(&before);
+	test_snapshot_take(&before);
 	errno = 0;
 	assert_null(iobuf_get(ch, 1, &req.entry, NULL));
 	assert_int_equal(errno, EINVAL);
-	assert_unchanged(&before);
+	test_snapshot_assert_unchanged(&before);
 
 	test_put_all(ch, bufs, n, 1);
 	iobuf_channel_fini(ch);
@@ -293,7 +255,7 @@ static void put_of_a_foreign_pointer_is_refused_and_logged(void **state)
 	void *all[TEST_SMALL_COUNT + TEST_LARGE_COUNT + 2];
 	unsigned char stack_buf[64];
 	struct iobuf_channel *ch;
-	struct snapshot before;
+	struct test_snapshot before;
 	void *heap;
 	uint32_t n;
 	char *log;
@@ -302,7 +264,7 @@ static void put_of_a_foreign_pointer_is_refused_and_logged(void **state)
 	ch = test_channel("gp_foreign", 4, 1);
 	heap = aligned_alloc(4096, TEST_LARGE_SIZE);
 	assert_non_null(heap);
-	snap(&before);
+	test_snapshot_take(&before);
 
 	test_log_begin();
 	iobuf_put(ch, heap, TEST_SMALL_SIZE);
@@ -311,7 +273,7 @@ static void put_of_a_foreign_pointer_is_refused_and_logged(void **state)
 	free(log);
 	iobuf_put(ch, heap, TEST_LARGE_SIZE);
 	iobuf_put(ch, stack_buf, 1);
-	assert_unchanged(&before);
+	test_snapshot_assert_unchanged(&before);
 
 	/* Never entered a pool: draining everything never hands it out. */
 	n = test_drain(ch, 1, all, TEST_SMALL_COUNT + 1);
@@ -331,7 +293,7 @@ static void put_of_null_or_misaligned_pointer_is_refused(void **state)
 {
 	const size_t offsets[] = { 1, 64, 2048, TEST_SMALL_SIZE - 1 };
 	struct iobuf_channel *ch;
-	struct snapshot before;
+	struct test_snapshot before;
 	void *small, *large;
 
 	(void)state;
@@ -340,14 +302,14 @@ static void put_of_null_or_misaligned_pointer_is_refused(void **state)
 	large = iobuf_get(ch, TEST_LARGE_SIZE, NULL, NULL);
 	assert_non_null(small);
 	assert_non_null(large);
-	snap(&before);
+	test_snapshot_take(&before);
 
 	iobuf_put(ch, NULL, 1);
 	for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
 		iobuf_put(ch, (char *)small + offsets[i], 1);
 		iobuf_put(ch, (char *)large + offsets[i], TEST_LARGE_SIZE);
 	}
-	assert_unchanged(&before);
+	test_snapshot_assert_unchanged(&before);
 
 	/* The real buffers are still out and still go back. */
 	iobuf_put(ch, small, 1);

@@ -4,17 +4,20 @@
 
 /*
  * iobuf_get_stats / iobuf_dump (SPEC §3): the module list and its limits,
- * the per-path counters, `out` across modules and closed channels, and
- * snapshots taken from a thread that owns no channel.
+ * the per-path counters, `out` across modules and closed channels,
+ * snapshots taken from a thread that owns no channel, and a dump whose
+ * every printed value is checked against iobuf_get_stats.
  */
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "test_env.h"
+#include "test_snapshot.h"
 
 static void stats_before_initialize_are_zeroed_and_list_modules(void **state)
 {
@@ -183,23 +186,15 @@ static void out_includes_buffers_of_closed_channels(void **state)
 	iobuf_channel_fini(ch);
 }
 
-struct snapshot {
-	struct iobuf_stats pools;
-	struct iobuf_module_stats mods[2];
-	int n;
-};
-
 static void *snapshot_elsewhere(void *arg)
 {
-	struct snapshot *s = arg;
-
-	s->n = iobuf_get_stats(&s->pools, s->mods, 2);
+	test_snapshot_fill(arg);
 	return NULL;
 }
 
 static void stats_from_a_thread_without_channels_match(void **state)
 {
-	struct snapshot here, there;
+	struct test_snapshot here, there;
 	struct iobuf_channel *ch;
 	pthread_t tid;
 	void *bufs[5];
@@ -207,35 +202,268 @@ static void stats_from_a_thread_without_channels_match(void **state)
 	(void)state;
 	ch = test_channel("st_remote", 4, 2);
 	assert_int_equal(test_drain(ch, 1, bufs, 5), 5);
-	memset(&here, 0, sizeof(here));
-	memset(&there, 0, sizeof(there));
-	here.n = iobuf_get_stats(&here.pools, here.mods, 2);
+	test_snapshot_take(&here);
 	assert_int_equal(pthread_create(&tid, NULL, snapshot_elsewhere, &there), 0);
 	pthread_join(tid, NULL);
-	assert_int_equal(here.n, 1);
-	assert_memory_equal(&here, &there, sizeof(here));
+	assert_int_equal(here.nmods, 1);
+	test_snapshot_assert_same(&here, &there);
 	test_put_all(ch, bufs, 5, 1);
 	iobuf_channel_fini(ch);
 }
 
-static void dump_prints_key_value_lines_for_pools_and_modules(void **state)
+/* ---- iobuf_dump --------------------------------------------------------- */
+
+/* One line of iobuf_dump(): its words, each `key=value` or a bare word. */
+#define DUMP_WORDS 16
+struct dump_line {
+	const char *text;           /* the whole line, for messages */
+	int n;
+	char *key[DUMP_WORDS];
+	char *value[DUMP_WORDS];    /* NULL for a bare word */
+	bool used[DUMP_WORDS];
+};
+
+/* Split line (modified in place) at blanks. */
+static void dump_split(char *line, const char *text, struct dump_line *l)
 {
-	struct iobuf_channel *ch;
+	char *save = NULL;
+
+	memset(l, 0, sizeof(*l));
+	l->text = text;
+	for (char *w = strtok_r(line, " ", &save); w != NULL;
+	     w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+
+		if (l->n == DUMP_WORDS)
+			fail_msg("dump line has over %d words: %s", DUMP_WORDS,
+				 text);
+		l->key[l->n] = w;
+		if (eq != NULL) {
+			*eq = '\0';
+			l->value[l->n] = eq + 1;
+		}
+		l->n++;
+	}
+}
+
+/* The value of key, marked as checked; fails unless it is there once. */
+static const char *dump_value(struct dump_line *l, const char *key)
+{
+	const char *value = NULL;
+	int found = 0;
+
+	for (int i = 0; i < l->n; i++) {
+		if (strcmp(l->key[i], key) != 0)
+			continue;
+		found++;
+		l->used[i] = true;
+		value = l->value[i];
+	}
+	if (found != 1)
+		fail_msg("dump line has %d '%s=': %s", found, key, l->text);
+	if (value == NULL)
+		fail_msg("dump line has '%s' without a value: %s", key,
+			 l->text);
+	return value;
+}
+
+static void dump_expect_u64(struct dump_line *l, const char *key,
+			    uint64_t want)
+{
+	const char *value = dump_value(l, key);
+	char *end;
+	unsigned long long got;
+
+	errno = 0;
+	got = strtoull(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0' || value[0] == '-')
+		fail_msg("dump prints %s=%s, not a count: %s", key, value,
+			 l->text);
+	if (got != want)
+		fail_msg("dump prints %s=%llu, iobuf_get_stats says %llu: %s",
+			 key, got, (unsigned long long)want, l->text);
+}
+
+static void dump_expect_i64(struct dump_line *l, const char *key, int64_t want)
+{
+	const char *value = dump_value(l, key);
+	char *end;
+	long long got;
+
+	errno = 0;
+	got = strtoll(value, &end, 10);
+	if (errno != 0 || end == value || *end != '\0')
+		fail_msg("dump prints %s=%s, not a number: %s", key, value,
+			 l->text);
+	if (got != want)
+		fail_msg("dump prints %s=%lld, iobuf_get_stats says %lld: %s",
+			 key, got, (long long)want, l->text);
+}
+
+/* Every word of the line was checked: the dump prints nothing unverified. */
+static void dump_all_checked(const struct dump_line *l)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!l->used[i])
+			fail_msg("dump prints '%s', which iobuf_get_stats "
+				 "has no field for: %s", l->key[i], l->text);
+}
+
+static int dump_class(const struct dump_line *l, const char *name)
+{
+	if (strcmp(name, "small") == 0)
+		return IOBUF_CLASS_SMALL;
+	if (strcmp(name, "large") == 0)
+		return IOBUF_CLASS_LARGE;
+	fail_msg("dump names class '%s': %s", name, l->text);
+	return -1;
+}
+
+/*
+ * Check every line of text against snap: one header line, one line per
+ * pool and one per module and class, every value equal to the snapshot's.
+ */
+static void dump_check(char *text, const struct test_snapshot *snap,
+		       int initialized)
+{
+	bool pool_seen[IOBUF_CLASS_COUNT] = { false };
+	bool mod_seen[TEST_SNAPSHOT_MODULES][IOBUF_CLASS_COUNT];
+	int headers = 0, lines = 0;
+	char *save = NULL;
+
+	memset(mod_seen, 0, sizeof(mod_seen));
+	for (char *line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char copy[512];
+		struct dump_line l;
+
+		snprintf(copy, sizeof(copy), "%s", line);
+		dump_split(line, copy, &l);
+		lines++;
+		if (l.n > 0 && strcmp(l.key[0], "iobuf") == 0 &&
+		    l.value[0] == NULL) {
+			l.used[0] = true;
+			assert_string_equal(dump_value(&l, "version"),
+					    iobuf_version());
+			dump_expect_u64(&l, "initialized",
+					(uint64_t)initialized);
+			headers++;
+		} else if (l.n > 0 && strcmp(l.key[0], "pool") == 0) {
+			int c = dump_class(&l, dump_value(&l, "pool"));
+			const struct iobuf_pool_stats *p = &snap->pools.pool[c];
+
+			if (pool_seen[c])
+				fail_msg("pool line twice: %s", copy);
+			pool_seen[c] = true;
+			dump_expect_u64(&l, "bufsize", p->bufsize);
+			dump_expect_u64(&l, "total", p->total);
+			dump_expect_u64(&l, "free", p->free);
+			dump_expect_u64(&l, "cached", p->cached);
+			dump_expect_i64(&l, "out", p->out);
+			dump_expect_u64(&l, "waiting", p->waiting);
+		} else if (l.n > 0 && strcmp(l.key[0], "module") == 0) {
+			const char *name = dump_value(&l, "module");
+			const struct iobuf_module_stats *m =
+				test_snapshot_module(snap, name);
+			int mi = (int)(m - snap->mods);
+			int c = dump_class(&l, dump_value(&l, "class"));
+			const struct iobuf_class_stats *k = &m->cls[c];
+
+			if (mod_seen[mi][c])
+				fail_msg("module line twice: %s", copy);
+			mod_seen[mi][c] = true;
+			dump_expect_u64(&l, "channels", m->channels);
+			dump_expect_u64(&l, "cache", k->cache);
+			dump_expect_u64(&l, "main", k->main);
+			dump_expect_u64(&l, "retry", k->retry);
+			dump_expect_i64(&l, "out", k->out);
+			dump_expect_u64(&l, "waiting", k->waiting);
+		} else {
+			fail_msg("dump line is neither the header, a pool "
+				 "nor a module: %s", copy);
+		}
+		dump_all_checked(&l);
+	}
+	assert_int_equal(headers, 1);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		assert_true(pool_seen[c]);
+	for (int m = 0; m < snap->nmods; m++)
+		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+			if (!mod_seen[m][c])
+				fail_msg("dump has no line for module '%s' "
+					 "class %d", snap->mods[m].name, c);
+	assert_int_equal(lines, 1 + IOBUF_CLASS_COUNT +
+			 snap->nmods * IOBUF_CLASS_COUNT);
+}
+
+/*
+ * Dump the quiescent state (copied to stderr for the test log) between two
+ * snapshots that must agree, check every line against them, and return
+ * the number of modules.
+ */
+static int dump_and_check(int initialized)
+{
+	struct test_snapshot before, after;
 	size_t len = 0;
 	char *text = NULL;
 	FILE *f;
 
-	(void)state;
-	ch = test_channel("st_dumped", 1, 1);
+	test_snapshot_take(&before);
 	f = open_memstream(&text, &len);
 	assert_non_null(f);
 	iobuf_dump(f);
-	fclose(f);
+	assert_int_equal(fclose(f), 0);
 	fprintf(stderr, "%s", text);
-	assert_non_null(strstr(text, "st_dumped"));
-	assert_non_null(strchr(text, '='));
+	test_snapshot_take(&after);
+	test_snapshot_assert_same(&before, &after);
+	dump_check(text, &before, initialized);
 	free(text);
-	iobuf_channel_fini(ch);
+	return before.nmods;
+}
+
+/*
+ * A state where every printed field has a value of its own: buffers out,
+ * cached and free in both classes, a refill, a waiting entry, a module
+ * whose `out` is negative and one whose channel is closed.
+ */
+static void dump_prints_exactly_what_get_stats_reports(void **state)
+{
+	void *small[5], *large[TEST_LARGE_COUNT];
+	struct iobuf_channel *a, *b, *c;
+	struct test_req r;
+	uint32_t nl;
+
+	(void)state;
+	a = test_channel("st_dump_a", 4, 2);
+	b = test_channel("st_dump_b", 0, 0);
+	c = test_channel("st_dump_closed", 1, 1);
+	/* a: four from its cache, a refill for the fifth. */
+	assert_int_equal(test_drain(a, 1, small, 5), 5);
+	/* b: every large buffer the ring has, then an entry waits. */
+	nl = test_drain(b, TEST_LARGE_SIZE, large, TEST_LARGE_COUNT);
+	test_req_init(&r, 1, b, TEST_LARGE_SIZE);
+	test_req_queue(&r);
+	/* b returns two of a's small buffers: a's out 3, b's out -2. */
+	test_put_all(b, &small[3], 2, 1);
+	/* The closed module keeps two out. */
+	assert_int_equal(test_drain(c, 1, &small[3], 2), 2);
+	iobuf_channel_fini(c);
+
+	assert_int_equal(dump_and_check(1), 3);
+
+	iobuf_entry_abort(b, &r.entry, TEST_LARGE_SIZE);
+	test_put_all(a, small, 5, 1);
+	test_put_all(a, large, nl, TEST_LARGE_SIZE);
+	iobuf_channel_fini(a);
+	iobuf_channel_fini(b);
+}
+
+/* Before initialize: zeroed pools, the modules registered so far. */
+static void dump_before_initialize_prints_what_get_stats_reports(void **state)
+{
+	(void)state;
+	assert_int_equal(iobuf_register_module("st_dump_early"), 0);
+	assert_int_equal(dump_and_check(0), 1);
 }
 
 int main(void)
@@ -250,7 +478,8 @@ int main(void)
 		T(out_moves_to_the_module_that_returns_a_buffer),
 		T(out_includes_buffers_of_closed_channels),
 		T(stats_from_a_thread_without_channels_match),
-		T(dump_prints_key_value_lines_for_pools_and_modules),
+		T(dump_prints_exactly_what_get_stats_reports),
+		B(dump_before_initialize_prints_what_get_stats_reports),
 #undef B
 #undef T
 	};
