@@ -65,9 +65,12 @@ extern "C" {
 
 /** @name Version */
 /**@{*/
-#define IOBUF_VERSION_MAJOR 0
-#define IOBUF_VERSION_MINOR 1
-#define IOBUF_VERSION_PATCH 0
+/*
+ * IOBUF_VERSION_MAJOR, IOBUF_VERSION_MINOR and IOBUF_VERSION_PATCH, generated
+ * from the project version in meson.build and installed next to this file.
+ */
+#include "iobuf_version.h"
+
 /** True when the header is at least version maj.min; usable in `#if`. */
 #define IOBUF_CHECK_VERSION(maj, min) \
 	(IOBUF_VERSION_MAJOR > (maj) || \

@@ -55,10 +55,13 @@ install_missing_packages() {
 # configure_dir <builddir> [meson setup args...]
 # Sets up the build directory, or reconfigures it only when an option
 # differs from what is asked (or the directory cannot be read). Output goes
-# to a log that is printed on failure.
+# to a log that is printed on failure. IOBUF_MESON_ARGS (options separated
+# by blanks, e.g. -Dwerror=true) is added to every directory's options.
 configure_dir() {
-	local dir=$1 log rc=0
+	local dir=$1 log rc=0 extra=()
 	shift
+	read -r -a extra <<<"${IOBUF_MESON_ARGS:-}"
+	set -- "$@" "${extra[@]}"
 
 	log=$(mktemp)
 	if [ ! -f "$dir/meson-private/coredata.dat" ]; then

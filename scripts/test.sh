@@ -87,6 +87,12 @@ print(passed, failed, skipped)
 PY
 }
 
+# Every stage, the fuzz build included, turns warnings into errors (a plain
+# meson setup leaves werror off, so that a project embedding iobuf does not
+# break on a new compiler's warnings). configure_dir in setup.sh adds
+# IOBUF_MESON_ARGS to each build directory's options.
+export IOBUF_MESON_ARGS="-Dwerror=true${IOBUF_MESON_ARGS:+ $IOBUF_MESON_ARGS}"
+
 # Sanitizer findings inside DPDK are suppressed by name in these files, one
 # reason per entry; anything found in iobuf's code fails its test.
 supp=$PWD/test/sanitizers

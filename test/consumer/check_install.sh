@@ -22,6 +22,9 @@ pc=$(find "$stage" -name iobuf.pc | head -n 1)
 [ -n "$pc" ] || fail "no iobuf.pc under $stage"
 header=$(find "$stage" -name iobuf.h | head -n 1)
 [ -n "$header" ] || fail "no iobuf.h under $stage"
+# iobuf.h includes the version header meson generates: it must sit next to it.
+[ -f "$(dirname "$header")/iobuf_version.h" ] ||
+	fail "no iobuf_version.h next to $header"
 
 # The .pc names the final prefix; the sysroot points pkg-config at the stage.
 # System directories are kept so a --prefix=/usr build points there too.
@@ -36,6 +39,7 @@ export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR PKG_CONFIG_ALLOW_SYSTEM_CFLAGS \
 	fail "pkg-config found another iobuf.pc: $(pkg-config --variable=pcfiledir iobuf)"
 cflags=$(pkg-config --cflags iobuf) || fail "pkg-config --cflags iobuf"
 libs=$(pkg-config --libs iobuf) || fail "pkg-config --libs iobuf"
+version=$(pkg-config --modversion iobuf) || fail "pkg-config --modversion iobuf"
 echo "cflags: $cflags"
 echo "libs:   $libs"
 
@@ -80,7 +84,13 @@ for cc in $ccs; do
 	# shellcheck disable=SC2086
 	$cc -std=c11 $strict $cflags "$src/consumer.c" -o "$out/consumer_c$n" $libs ||
 		fail "$cc: consumer.c does not build"
-	LD_LIBRARY_PATH=$libdir "$out/consumer_c$n" || fail "$cc: consumer.c failed"
+	LD_LIBRARY_PATH=$libdir "$out/consumer_c$n" >"$out/run.log" ||
+		{ cat "$out/run.log"; fail "$cc: consumer.c failed"; }
+	cat "$out/run.log"
+	# consumer.c checks that the installed header's macros and the library
+	# agree; the version it prints must also be the one iobuf.pc gives.
+	grep -q "on iobuf $version: ok" "$out/run.log" ||
+		fail "$cc: consumer.c does not report iobuf.pc's version $version"
 done
 for cxx in $cxxs; do
 	n=$((n + 1))

@@ -21,6 +21,7 @@ int main(void)
 	struct iobuf_opts opts;
 	struct iobuf_channel *ch = NULL;
 	struct iobuf_stats st;
+	char macros[32];
 	void *buf;
 	int failed = 1;
 
@@ -45,6 +46,15 @@ int main(void)
 	}
 	failed |= iobuf_finish() != 0;
 	iobuf_env_fini();
+
+	/* The installed header and the installed library name one version. */
+	snprintf(macros, sizeof(macros), "%d.%d.%d", IOBUF_VERSION_MAJOR,
+		 IOBUF_VERSION_MINOR, IOBUF_VERSION_PATCH);
+	if (strcmp(macros, iobuf_version()) != 0) {
+		printf("consumer (C): header says %s, library %s\n", macros,
+		       iobuf_version());
+		failed = 1;
+	}
 	printf("consumer (C) on iobuf %s: %s\n", iobuf_version(),
 	       failed ? "FAILED" : "ok");
 	return failed;

@@ -3,12 +3,28 @@
  */
 
 /*
- * The version macros, IOBUF_CHECK_VERSION and iobuf_version() agree with
- * meson.build's project version, which test/meson.build passes in as
- * TEST_PROJECT_VERSION and its three numbers.
+ * The version is written once, as meson.build's project version; meson
+ * generates iobuf_version.h from it. Checked here: iobuf.h itself defines
+ * no version number, the generated macros and IOBUF_CHECK_VERSION work in
+ * #if, and the macros and iobuf_version() of the linked library equal the
+ * project version, which test/meson.build passes in as TEST_PROJECT_VERSION
+ * and its three numbers.
  */
 
 #include <stdio.h>
+
+/*
+ * iobuf.h with the generated header hidden behind its include guard: no
+ * version macro may be left. Then the generated header alone.
+ */
+#define IOBUF_VERSION_H
+#include <iobuf.h>
+#if defined(IOBUF_VERSION_MAJOR) || defined(IOBUF_VERSION_MINOR) || \
+	defined(IOBUF_VERSION_PATCH)
+#error "iobuf.h defines a version number: meson.build's project version is the only place"
+#endif
+#undef IOBUF_VERSION_H
+#include <iobuf_version.h>
 
 #include "test_env.h"
 
@@ -17,7 +33,13 @@
 #error "test/meson.build passes the project version"
 #endif
 
-/* Usable in #if, as the header promises. */
+/* Plain integers, usable in #if as the header promises. */
+#if IOBUF_VERSION_MAJOR != TEST_PROJECT_VERSION_MAJOR || \
+	IOBUF_VERSION_MINOR != TEST_PROJECT_VERSION_MINOR || \
+	IOBUF_VERSION_PATCH != TEST_PROJECT_VERSION_PATCH
+#error "the generated version macros differ from meson.build's project version"
+#endif
+
 #if !IOBUF_CHECK_VERSION(IOBUF_VERSION_MAJOR, IOBUF_VERSION_MINOR)
 #error "IOBUF_CHECK_VERSION(current) must hold"
 #endif
