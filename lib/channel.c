@@ -6,6 +6,8 @@
  * Channels: per-thread caches (pointer stacks), the iobuf_get/iobuf_put fast
  * paths, batched refill and flush, and the bulk calls. The fast paths read
  * only the channel and the pressure line; every miss goes to a cold function.
+ * Opening and closing a channel (iobuf.c) builds on iob_channel_create and
+ * iob_channel_free here.
  */
 
 #include <errno.h>
@@ -21,11 +23,6 @@ _Static_assert(sizeof(struct iob_stack) == 64,
 	       "each class's hot stack fills one cache line");
 _Static_assert(offsetof(struct iobuf_channel, stack) == IOB_CACHE_LINE,
 	       "the layout copies fill the channel's first cache line");
-
-#define IOB_CHECK_OWNER(ch, fn) \
-	IOB_DEBUG_ASSERT(pthread_equal((ch)->thr->owner, pthread_self()), \
-			 fn ": channel %p of module '%s' used by a thread " \
-			 "that does not own it", (void *)(ch), (ch)->mod->name)
 
 static inline void
 stack_set_top(struct iob_stack *s, void **top)
@@ -195,13 +192,12 @@ get_slow(struct iobuf_channel *ch, struct iob_stack *s,
 }
 
 /*
- * Fast path, 17 instructions with the ret (gcc 12, -O3): a NULL test, a
- * compare that validates len, a branch-free pick of the class's stack, a
- * pop and a counter increment; no atomic RMW, no buffer access. The pick
- * is a cmov, not a branch: with a branch per class the large-class pair
- * ran 1.2-1.3 x the small one (the large get took a jump to a second code
- * block), with the cmov both run alike. len is not on the loop-carried
- * chain (buf -> put -> top -> get), so the cmov adds no latency to it.
+ * Fast path, 17 instructions with the ret (gcc 12): a NULL test, a compare
+ * that validates len, a branch-free pick of the class's stack, a pop and a
+ * counter increment; no atomic RMW, no buffer access. The pick is a cmov so
+ * that both classes run the same straight line (a branch sent every large
+ * get through a jump); len is not on the loop-carried chain (buf -> put ->
+ * top -> get), so the cmov adds no latency to it.
  */
 iob_fast_path void *
 iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
@@ -313,8 +309,7 @@ put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
  * line (clean and shared while nobody waits) and a push; no counter (the
  * cache depth counts it, see struct iob_slow_counters). The class is a
  * branch here, not a cmov: buf comes from the caller's last get, so a
- * computed stack address would put that load on the loop-carried chain
- * (measured 5.5 ns per pair for both classes against 4.1).
+ * computed stack address would put that load on the loop-carried chain.
  */
 iob_fast_path void
 iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
@@ -429,7 +424,7 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 	return 0;
 }
 
-/* ---- channel init / fini ------------------------------------------------ */
+/* ---- create / free ------------------------------------------------------ */
 
 static int
 cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
@@ -443,9 +438,9 @@ cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
 	}
 	IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the pool has %"
 		PRIu64 " free of %" PRIu64 "; raise iobuf_opts.%s_pool_count "
-		"or lower the cache size\n", module, iob_class_name[cls],
+		"or lower the cache size\n", module, iob_class_name(cls),
 		s->size, iob_ring_free_count(cls), iob_g.pool[cls].count,
-		iob_class_name[cls]);
+		iob_class_name(cls));
 	return -ENOMEM;
 }
 
@@ -484,127 +479,43 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 	return ch;
 }
 
-static int
-channel_init_locked(struct iobuf_channel **chp, const char *module,
-		    const uint32_t size[IOBUF_CLASS_COUNT])
+struct iobuf_channel *
+iob_channel_create(const char *module, const uint32_t size[IOBUF_CLASS_COUNT],
+		   int *rc)
 {
-	struct iob_thread *thr;
 	struct iobuf_channel *ch;
-	struct iob_module *m;
-	int rc;
 
-	if (!iob_g.initialized) {
-		IOB_LOG(ERR, "iobuf_channel_init: call iobuf_initialize() "
-			"first\n");
-		return -EINVAL;
-	}
-	m = iob_module_find(module);
-	if (m == NULL) {
-		IOB_LOG(ERR, "iobuf_channel_init: module '%s' is not "
-			"registered; call iobuf_register_module() first\n",
-			module);
-		return -ENODEV;
-	}
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		if (size[c] > iob_g.pool[c].count) {
 			IOB_LOG(ERR, "channel '%s': %s cache size %u exceeds the "
 				"pool's %" PRIu64 " buffers\n", module,
-				iob_class_name[c], size[c],
+				iob_class_name(c), size[c],
 				iob_g.pool[c].count);
-			return -EINVAL;
+			*rc = -EINVAL;
+			return NULL;
 		}
 	}
-	if (iob_self != NULL) {
-		TAILQ_FOREACH(ch, &iob_self->channels, thr_link) {
-			if (ch->mod == m) {
-				IOB_LOG(ERR, "iobuf_channel_init: this thread has "
-					"a channel of '%s' already\n", module);
-				return -EEXIST;
-			}
-		}
-	}
-
 	ch = channel_alloc(size);
-	thr = ch == NULL ? NULL : iob_thread_get_or_create();
-	if (thr == NULL) {
-		free(ch);
+	if (ch == NULL) {
 		IOB_LOG(ERR, "channel '%s': out of memory\n", module);
-		return -ENOMEM;
+		*rc = -ENOMEM;
+		return NULL;
 	}
-	rc = cache_prefill(ch, IOBUF_CLASS_SMALL, module);
-	if (rc == 0) {
-		rc = cache_prefill(ch, IOBUF_CLASS_LARGE, module);
-		if (rc != 0)
+	*rc = cache_prefill(ch, IOBUF_CLASS_SMALL, module);
+	if (*rc == 0) {
+		*rc = cache_prefill(ch, IOBUF_CLASS_LARGE, module);
+		if (*rc != 0)
 			iob_channel_flush_all(ch, IOBUF_CLASS_SMALL);
 	}
-	if (rc != 0) {
+	if (*rc != 0) {
 		free(ch);
-		iob_thread_release(thr);
-		return rc;
+		return NULL;
 	}
-
-	ch->thr = thr;
-	ch->mod = m;
-	TAILQ_INSERT_TAIL(&thr->channels, ch, thr_link);
-	thr->nchannels++;
-	TAILQ_INSERT_TAIL(&m->channels, ch, mod_link);
-	m->nchannels++;
-	*chp = ch;
-	return 0;
-}
-
-int
-iobuf_channel_init(struct iobuf_channel **ch, const char *module,
-		   uint32_t small_cache, uint32_t large_cache)
-{
-	const uint32_t size[IOBUF_CLASS_COUNT] = { small_cache, large_cache };
-	int rc;
-
-	if (ch == NULL || module == NULL) {
-		IOB_LOG(ERR, "iobuf_channel_init: ch or module is NULL\n");
-		return -EINVAL;
-	}
-	pthread_mutex_lock(&iob_lock);
-	rc = channel_init_locked(ch, module, size);
-	pthread_mutex_unlock(&iob_lock);
-	return rc;
+	return ch;
 }
 
 void
-iobuf_channel_fini(struct iobuf_channel *ch)
+iob_channel_free(struct iobuf_channel *ch)
 {
-	struct iob_thread *thr;
-	struct iob_module *m;
-	unsigned int dropped;
-
-	if (ch == NULL) {
-		IOB_LOG(ERR, "iobuf_channel_fini: channel is NULL\n");
-		return;
-	}
-	IOB_CHECK_OWNER(ch, "iobuf_channel_fini");
-	thr = ch->thr;
-	m = ch->mod;
-
-	dropped = iob_waitq_drop_channel(thr, ch);
-	if (dropped > 0)
-		IOB_LOG(ERR, "iobuf_channel_fini: module '%s' had %u entries "
-			"waiting; removed without callback (abort them before "
-			"closing the channel)\n", m->name, dropped);
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		iob_channel_flush_all(ch, c);
-
-	pthread_mutex_lock(&iob_lock);
-	TAILQ_REMOVE(&m->channels, ch, mod_link);
-	m->nchannels--;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		iob_channel_counters(ch, c, &m->retired[c]);
-		/* a closed channel waits for nothing */
-		m->retired[c].waiting -= ch->st[c].waiting;
-	}
-	pthread_mutex_unlock(&iob_lock);
-
-	TAILQ_REMOVE(&thr->channels, ch, thr_link);
-	thr->nchannels--;
-	iob_thread_release(thr);
 	free(ch);
 }

@@ -59,6 +59,9 @@ struct iob_debug_buf {
 };
 
 static struct iob_debug_buf *dbg[IOBUF_CLASS_COUNT];
+/* The pools' geometry, as iob_debug_init was given it. */
+static struct iob_pool geo[IOBUF_CLASS_COUNT];
+static uintptr_t region_base, region_span;
 
 void
 iob_debug_fail(const char *fmt, ...)
@@ -76,9 +79,7 @@ iob_debug_fail(const char *fmt, ...)
 static uint64_t
 buf_index(int cls, const void *buf)
 {
-	const struct iob_pool *p = &iob_g.pool[cls];
-
-	return ((uintptr_t)buf - p->base) / p->bufsize;
+	return ((uintptr_t)buf - geo[cls].base) / geo[cls].bufsize;
 }
 
 static const char *
@@ -88,29 +89,36 @@ mod_name(const struct iob_module *m)
 }
 
 int
-iob_debug_init(void)
+iob_debug_init(uintptr_t base, uintptr_t span,
+	       const struct iob_pool pool[IOBUF_CLASS_COUNT])
 {
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		/* ring_fill moves every buffer from "cached" to the ring */
-		dbg[c] = calloc(iob_g.pool[c].count, sizeof(*dbg[c]));
+		/* the pool's ring fill moves every buffer from "cached" to the ring */
+		dbg[c] = calloc(pool[c].count, sizeof(*dbg[c]));
 		if (dbg[c] == NULL) {
 			iob_debug_fini();
 			return -1;
 		}
+		geo[c] = pool[c];
 	}
-	memset((void *)iob_g.base, IOB_POISON_BYTE, iob_g.span);
-	iob_poison((void *)iob_g.base, iob_g.span);
+	region_base = base;
+	region_span = span;
+	memset((void *)base, IOB_POISON_BYTE, span);
+	iob_poison((void *)base, span);
 	return 0;
 }
 
 void
 iob_debug_fini(void)
 {
-	if (iob_g.span != 0)
-		iob_unpoison((void *)iob_g.base, iob_g.span);
+	if (region_span != 0)
+		iob_unpoison((void *)region_base, region_span);
+	region_base = 0;
+	region_span = 0;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		free(dbg[c]);
 		dbg[c] = NULL;
+		geo[c] = (struct iob_pool){ 0 };
 	}
 }
 
@@ -123,7 +131,7 @@ expect(int cls, const void *buf, enum iob_buf_state want, const char *what,
 	if (d->state != want)
 		iob_debug_fail("%s: %s buffer %" PRIu64 " (%p) is %s, not %s; "
 			       "last held by module '%s'%s%s%s", what,
-			       iob_class_name[cls], buf_index(cls, buf), buf,
+			       iob_class_name(cls), buf_index(cls, buf), buf,
 			       state_name[d->state], state_name[want],
 			       mod_name(d->mod), ch != NULL ? ", call through "
 			       "module '" : "", ch != NULL ? ch->mod->name : "",
@@ -153,14 +161,14 @@ iob_debug_take(const struct iobuf_channel *ch, int cls, void *buf)
 	struct iob_debug_buf *d = expect(cls, buf, IOB_BUF_CACHED,
 					 "handing out", ch);
 	const uint8_t *p = buf;
-	uint64_t size = iob_g.pool[cls].bufsize;
+	uint64_t size = geo[cls].bufsize;
 
 	iob_unpoison(buf, size);
 	for (uint64_t off = 0; off < size; off++)
 		if (p[off] != IOB_POISON_BYTE)
 			iob_debug_fail("%s buffer %" PRIu64 " (%p) was written "
 				       "at offset %" PRIu64 " after module '%s' "
-				       "returned it", iob_class_name[cls],
+				       "returned it", iob_class_name(cls),
 				       buf_index(cls, buf), buf, off,
 				       mod_name(d->mod));
 	d->state = IOB_BUF_OUT;
@@ -172,7 +180,7 @@ iob_debug_give(const struct iobuf_channel *ch, int cls, void *buf)
 {
 	struct iob_debug_buf *d = expect(cls, buf, IOB_BUF_OUT,
 					 "iobuf_put (double put?)", ch);
-	uint64_t size = iob_g.pool[cls].bufsize;
+	uint64_t size = geo[cls].bufsize;
 
 	d->state = IOB_BUF_CACHED;
 	d->mod = ch->mod;
@@ -184,23 +192,20 @@ void
 iob_debug_report_out(void)
 {
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		for (uint64_t i = 0; i < iob_g.pool[c].count; i++)
+		for (uint64_t i = 0; i < geo[c].count; i++)
 			if (dbg[c][i].state == IOB_BUF_OUT)
 				IOB_LOG(ERR, "iobuf_finish: %s buffer %" PRIu64
 					" (%p) is out, taken by module '%s'\n",
-					iob_class_name[c], i,
-					(void *)(iob_g.pool[c].base +
-						 i * iob_g.pool[c].bufsize),
+					iob_class_name(c), i,
+					(void *)(geo[c].base + i * geo[c].bufsize),
 					mod_name(dbg[c][i].mod));
 }
 
 void
 iob_debug_forget_module(const struct iob_module *m)
 {
-	if (!iob_g.initialized)
-		return;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		for (uint64_t i = 0; i < iob_g.pool[c].count; i++)
+		for (uint64_t i = 0; dbg[c] != NULL && i < geo[c].count; i++)
 			if (dbg[c][i].mod == m)
 				dbg[c][i].mod = NULL;
 }

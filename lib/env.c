@@ -134,20 +134,25 @@ bool
 iob_env_ready(void)
 {
 	/*
-	 * Called under iob_lock. An application that runs DPDK itself may
-	 * never call iobuf_env_init(): its EAL shows as lcores.
+	 * An application that runs DPDK itself may never call
+	 * iobuf_env_init(): its EAL shows as lcores.
 	 */
 	return env_state == ENV_OURS || env_state == ENV_APP ||
 		(env_state == ENV_NONE && rte_lcore_count() > 0);
 }
 
+bool
+iob_env_ours(void)
+{
+	return env_state == ENV_OURS;
+}
+
 int
-iobuf_env_init(void)
+iob_env_start(void)
 {
 	cpu_set_t affinity;
 	int rc = 0;
 
-	pthread_mutex_lock(&iob_lock);
 	switch (env_state) {
 	case ENV_APP:
 	case ENV_OURS:
@@ -174,7 +179,6 @@ iobuf_env_init(void)
 		env_state = rc == 0 ? ENV_OURS : ENV_FAILED;
 		break;
 	}
-	pthread_mutex_unlock(&iob_lock);
 	return rc;
 }
 
@@ -202,21 +206,11 @@ remove_run_dir(void)
 }
 
 void
-iobuf_env_fini(void)
+iob_env_stop(void)
 {
-	pthread_mutex_lock(&iob_lock);
-	if (env_state != ENV_OURS) {
-		pthread_mutex_unlock(&iob_lock);
+	if (env_state != ENV_OURS)
 		return;
-	}
-	if (iob_g.initialized) {
-		pthread_mutex_unlock(&iob_lock);
-		IOB_LOG(ERR, "iobuf_env_fini: the pools are initialized; call "
-			"iobuf_finish() first\n");
-		return;
-	}
 	rte_eal_cleanup();
 	remove_run_dir();
 	env_state = ENV_STOPPED;
-	pthread_mutex_unlock(&iob_lock);
 }

@@ -6,6 +6,31 @@
  * Private types shared by the library's .c files. Internal names that are
  * not static start with iob_ so a reader tells them from the public iobuf_
  * API at the call site.
+ *
+ * Layers. Each file calls only the files below it, never up or sideways
+ * into a file above (scripts/check-layers.py fails the test command on a
+ * cycle between the objects):
+ *
+ *   stats.c    iobuf_get_stats, iobuf_dump: read-only snapshots
+ *   iobuf.c    the control path: the control mutex, the lifecycle
+ *              (initialize, finish and its report), and every public call
+ *              that takes the mutex; lower files never take it
+ *   module.c   registry of module names, per-module accounting
+ *   thread.c   thread contexts, the channels of a thread, iobuf_thread_poll
+ *   channel.c  caches (pointer stacks), get/put fast paths, bulk calls,
+ *              batched refill and flush
+ *   waitq.c    per-thread FIFO wait queues, the pressure word, abort and
+ *              iteration of entries
+ *   env.c      the embedded DPDK EAL
+ *   pool.c     the buffer region and one rte_ring per class; address to
+ *              class; IOVA
+ *   debug.c    debug_checks builds: per-buffer state, poisoning
+ *   opts.c     option values and their validation
+ *   log.c      the rte_log type
+ *
+ * The data path (get, put, bulk, poll, abort) takes no lock; the control
+ * path runs under the mutex in iobuf.c, so files below it say "called with
+ * the control mutex held" where that matters.
  */
 
 #ifndef IOBUF_INTERNAL_H
@@ -33,9 +58,8 @@
 #define iob_cold __attribute__((noinline, cold))
 /*
  * iobuf_get and iobuf_put start on a cache line, so that an edit elsewhere
- * in channel.c cannot slide them across line boundaries: measured, the
- * same put code 64 bytes off its line ran the large-class pair 0.6 ns
- * (12%) slower.
+ * in channel.c cannot slide them across a line boundary and change their
+ * speed (test/bench/RESULTS.md).
  */
 #define iob_fast_path __attribute__((aligned(64)))
 
@@ -48,25 +72,10 @@
  * b = min(IOB_BATCH_MAX, S) buffers from the ring when a get finds it empty,
  * and when a put finds it holding S + b it flushes the b most recently
  * returned buffers to the ring, so a channel holds at most 2 S idle buffers.
- * 32 is SPDK's value: one contended ring operation costs about a hundred
- * cached get/put pairs, so 32 amortises it to a few percent while a
- * channel's idle memory stays bounded by its own cache size. Larger caps
- * bought nothing measurable (iobuf ÷ rte_mempool with a 256 cache, same
- * run, iobuf_bench --only 2.s4096,4; 2-vCPU KVM Xeon, 2026-11-23):
- *
- *   cap                          32     64     128    256
- *   2  get 4096, put 4096        0.94   1.04   1.06   1.04
- *   4  producer -> consumer      0.80   0.87   0.76   0.82
- *
- * and again on a 2-vCPU KVM AMD EPYC guest (2026-11-23, medians of five
- * processes per cap, the caps' processes alternating):
- *
- *   cap                          32     128    256
- *   2  get 4096, put 4096        1.03   1.02   1.03
- *   4  producer -> consumer      0.94   0.86   0.87
- *
- * No cap wins on both machines, so the smallest, which keeps the least
- * memory idle, stays.
+ * One contended ring operation costs about a hundred cached get/put pairs,
+ * so 32 (SPDK's value) amortises it to a few percent; larger caps bought
+ * nothing measurable (test/bench/RESULTS.md), and the smallest keeps the
+ * least memory idle.
  */
 #define IOB_BATCH_MAX 32u
 
@@ -100,10 +109,20 @@ extern int iob_logtype;
 	} \
 } while (0)
 
+static inline const char *
+iob_class_name(int cls)
+{
+	return cls == IOBUF_CLASS_LARGE ? "large" : "small";
+}
+
 /* ---- options (opts.c) --------------------------------------------------- */
 
-/* The options initialize and env_init use; written only under iob_lock. */
+/* The options initialize and env_init use; written only by iob_opts_set. */
 extern struct iobuf_opts iob_opts;
+
+void iob_opts_get(struct iobuf_opts *opts, size_t opts_size);
+/* Validates everything, then changes everything or nothing. */
+int iob_opts_set(const struct iobuf_opts *opts);
 
 /* ---- global pools (pool.c) ---------------------------------------------- */
 
@@ -128,25 +147,14 @@ struct iob_global {
 	uintptr_t span;          /* region bytes */
 	uint64_t iova_base;
 	struct iob_pool pool[IOBUF_CLASS_COUNT];
-	/*
-	 * out of unregistered modules, per class. Like every out counter it
-	 * lives as long as the process, so the sum stays right across
-	 * finish and initialize.
-	 */
-	int64_t orphan_out[IOBUF_CLASS_COUNT];
 	unsigned int generation; /* makes ring and memzone names unique */
 };
 
 extern struct iob_global iob_g;
 
-/* An EAL is up: started by iobuf_env_init() or by the application (env.c). */
-bool iob_env_ready(void);
-
-/*
- * The control mutex: opts, module registry, channel lists, initialize and
- * finish. Never taken on the data path.
- */
-extern pthread_mutex_t iob_lock;
+/* Reserve the region, create and fill the rings; all or nothing. */
+int iob_pool_create(const struct iobuf_opts *o);
+void iob_pool_destroy(void);
 
 /* Put back buffers that were taken from the ring; they cannot fail to fit. */
 void iob_ring_return(int cls, void *const *bufs, unsigned int n);
@@ -156,49 +164,89 @@ uint64_t iob_ring_free_count(int cls);
 /* Bytes of one class's ring, for sizing EAL memory. */
 size_t iob_ring_memsize(uint64_t count);
 
-extern const char *const iob_class_name[IOBUF_CLASS_COUNT];
-
 /* The class of a pool buffer, or -1 for a pointer no pool owns. */
 int iob_buf_class(const void *buf);
 /* Logs why buf is refused; returns -1 when refused, its class otherwise. */
 int iob_buf_check(const void *buf, const char *what);
 
-/* ---- modules (module.c) ------------------------------------------------- */
+/* ---- the embedded environment (env.c) ----------------------------------- */
 
-struct iobuf_channel;
+/* An EAL is up: started by iob_env_start() or by the application. */
+bool iob_env_ready(void);
+/* The EAL is ours to stop. */
+bool iob_env_ours(void);
+int iob_env_start(void);
+void iob_env_stop(void);
 
-/* A class's counters, summed over channels (stats.c) or kept by a module. */
-struct iob_counters {
-	uint64_t cache;   /* gets served from the cache */
-	uint64_t main;    /* gets that dequeued from the ring */
-	uint64_t retry;   /* gets that queued an entry */
-	uint64_t served;  /* buffers handed to entries */
-	uint64_t ring;    /* buffers taken from the ring less those returned */
-	uint64_t handed;  /* puts handed straight to a waiting entry */
-	uint64_t cached;  /* buffers in the caches now */
-	uint64_t waiting; /* entries queued now */
+/* ---- wait queues and pressure (waitq.c) --------------------------------- */
+
+/* The private layout behind struct iobuf_entry. */
+struct iob_entry {
+	TAILQ_ENTRY(iob_entry) link;
+	struct iobuf_channel *ch;
+	iobuf_get_cb cb;
+	uint32_t state;          /* IOB_ENTRY_WAITING while queued */
+	uint32_t cls;
 };
 
-struct iob_module {
-	TAILQ_ENTRY(iob_module) link;
+#define IOB_ENTRY_WAITING 0x57a17e5du
+
+TAILQ_HEAD(iob_entry_list, iob_entry);
+
+/*
+ * Walks in progress over a wait queue (iobuf_for_each_entry). An entry that
+ * leaves the queue moves every cursor pointing at it to its successor, so a
+ * visitor may remove entries freely.
+ */
+struct iob_cursor {
+	struct iob_entry *next;
+	struct iob_cursor *up;
+};
+
+struct iob_thread {
+	struct iob_entry_list waitq[IOBUF_CLASS_COUNT];
+	uint32_t nwaiting[IOBUF_CLASS_COUNT];
+	/* entry whose callback is running: if it queues again it goes first */
+	struct iob_entry *in_callback;
+	struct iob_cursor *cursors;
 	TAILQ_HEAD(, iobuf_channel) channels;
 	uint32_t nchannels;
-	/* counters of this module's closed channels */
-	struct iob_counters retired[IOBUF_CLASS_COUNT];
-	char name[IOBUF_MODULE_NAME_MAX + 1];
+	pthread_t owner;
 };
 
-TAILQ_HEAD(iob_module_list, iob_module);
-extern struct iob_module_list iob_modules;
+/*
+ * Threads with waiters, per class: class c counts in bits [32c, 32c+32).
+ * Changed (atomic add) only when a thread's queue turns empty or non-empty;
+ * read by every put and poll, so it sits alone on its cache line and every
+ * reader keeps a clean shared copy while nobody waits.
+ */
+struct iob_pressure_line {
+	uint64_t threads_waiting;
+} __attribute__((aligned(IOB_CACHE_LINE)));
 
-/* Called with iob_lock held. */
-struct iob_module *iob_module_find(const char *name);
+extern struct iob_pressure_line iob_pressure;
 
-/* ---- statistics (stats.c), called with iob_lock held -------------------- */
+static inline uint64_t
+iob_pressure_load(void)
+{
+	return __atomic_load_n(&iob_pressure.threads_waiting, __ATOMIC_RELAXED);
+}
 
-void iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms);
-/* Buffers out per class as the channels count them, open or closed. */
-void iob_count_out(int64_t out[IOBUF_CLASS_COUNT]);
+static inline uint32_t
+iob_pressure_of(uint64_t p, int cls)
+{
+	return (uint32_t)(p >> (32 * cls));
+}
+
+void iob_waitq_push(struct iob_thread *thr, struct iob_entry *e);
+/* Hand buf to the oldest entry of its class on thr; the queue is non-empty. */
+void iob_waitq_serve(struct iob_thread *thr, int cls, void *buf);
+void iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e);
+/* Whether e is queued on thr; reads no pointer stored in e. */
+bool iob_waitq_holds(const struct iob_thread *thr, const struct iob_entry *e);
+/* Remove, without callbacks, every entry queued through ch. */
+unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
+				    struct iobuf_channel *ch);
 
 /* ---- channels (channel.c) ----------------------------------------------- */
 
@@ -277,7 +325,19 @@ struct iob_slow_counters {
 	uint64_t handed;  /* puts handed straight to a waiting entry */
 };
 
-struct iob_thread;
+/* A class's counters, summed over channels (module.c) or kept by a module. */
+struct iob_counters {
+	uint64_t cache;   /* gets served from the cache */
+	uint64_t main;    /* gets that dequeued from the ring */
+	uint64_t retry;   /* gets that queued an entry */
+	uint64_t served;  /* buffers handed to entries */
+	uint64_t ring;    /* buffers taken from the ring less those returned */
+	uint64_t handed;  /* puts handed straight to a waiting entry */
+	uint64_t cached;  /* buffers in the caches now */
+	uint64_t waiting; /* entries queued now */
+};
+
+struct iob_module;
 
 struct iobuf_channel {
 	/* Read by every get and put: copies of the region's layout. */
@@ -290,96 +350,87 @@ struct iobuf_channel {
 	struct iob_stack stack[IOBUF_CLASS_COUNT];
 	/* Slow paths only. */
 	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
-	struct iob_thread *thr;
-	struct iob_module *mod;
-	TAILQ_ENTRY(iobuf_channel) mod_link;    /* module's list, under iob_lock */
+	struct iob_thread *thr;                 /* set by iob_thread_attach */
+	struct iob_module *mod;                 /* set by iob_module_attach */
+	TAILQ_ENTRY(iobuf_channel) mod_link;    /* module's list, under the mutex */
 	TAILQ_ENTRY(iobuf_channel) thr_link;    /* owning thread's list */
 };
 
+#define IOB_CHECK_OWNER(ch, fn) \
+	IOB_DEBUG_ASSERT(pthread_equal((ch)->thr->owner, pthread_self()), \
+			 fn ": channel %p of module '%s' used by a thread " \
+			 "that does not own it", (void *)(ch), (ch)->mod->name)
+
+/*
+ * A channel with caches of size[c] buffers, pre-filled from the pools;
+ * NULL after logging why (for module, the name the caller asked for). The
+ * caller attaches it to a thread and a module.
+ */
+struct iobuf_channel *iob_channel_create(const char *module,
+					 const uint32_t size[IOBUF_CLASS_COUNT],
+					 int *rc);
+/* Free a channel whose caches are empty and that is attached to nothing. */
+void iob_channel_free(struct iobuf_channel *ch);
 void iob_channel_flush_all(struct iobuf_channel *ch, int cls);
 /* Add ch's counters of cls to sum (relaxed loads; any thread). */
 void iob_channel_counters(const struct iobuf_channel *ch, int cls,
 			  struct iob_counters *sum);
 uint64_t iob_channel_cached(const struct iobuf_channel *ch, int cls);
 
-/* ---- threads and pressure (thread.c) ------------------------------------ */
-
-/* The private layout behind struct iobuf_entry. */
-struct iob_entry {
-	TAILQ_ENTRY(iob_entry) link;
-	struct iobuf_channel *ch;
-	iobuf_get_cb cb;
-	uint32_t state;          /* IOB_ENTRY_WAITING while queued */
-	uint32_t cls;
-};
-
-#define IOB_ENTRY_WAITING 0x57a17e5du
-
-TAILQ_HEAD(iob_entry_list, iob_entry);
-
-/*
- * Walks in progress over a wait queue (iobuf_for_each_entry). An entry that
- * leaves the queue moves every cursor pointing at it to its successor, so a
- * visitor may remove entries freely.
- */
-struct iob_cursor {
-	struct iob_entry *next;
-	struct iob_cursor *up;
-};
-
-struct iob_thread {
-	struct iob_entry_list waitq[IOBUF_CLASS_COUNT];
-	uint32_t nwaiting[IOBUF_CLASS_COUNT];
-	/* entry whose callback is running: if it queues again it goes first */
-	struct iob_entry *in_callback;
-	struct iob_cursor *cursors;
-	TAILQ_HEAD(, iobuf_channel) channels;
-	uint32_t nchannels;
-	pthread_t owner;
-};
+/* ---- threads (thread.c) ------------------------------------------------- */
 
 extern __thread struct iob_thread *iob_self;
 
-/*
- * Threads with waiters, per class: class c counts in bits [32c, 32c+32).
- * Changed (atomic add) only when a thread's queue turns empty or non-empty;
- * read by every put and poll, so it sits alone on its cache line and every
- * reader keeps a clean shared copy while nobody waits.
- */
-struct iob_pressure_line {
-	uint64_t threads_waiting;
-} __attribute__((aligned(IOB_CACHE_LINE)));
-
-extern struct iob_pressure_line iob_pressure;
-
-static inline uint64_t
-iob_pressure_load(void)
-{
-	return __atomic_load_n(&iob_pressure.threads_waiting, __ATOMIC_RELAXED);
-}
-
-static inline uint32_t
-iob_pressure_of(uint64_t p, int cls)
-{
-	return (uint32_t)(p >> (32 * cls));
-}
-
 struct iob_thread *iob_thread_get_or_create(void);
+/* Free thr if it has no channel left. */
 void iob_thread_release(struct iob_thread *thr);
+/* ch belongs to thr from now on. */
+void iob_thread_attach(struct iob_thread *thr, struct iobuf_channel *ch);
+/* ch leaves its thread; the thread's context goes with its last channel. */
+void iob_thread_detach(struct iobuf_channel *ch);
+/* This thread's channel of module m, or NULL. */
+struct iobuf_channel *iob_thread_channel_of(const struct iob_module *m);
 
-/* ---- wait queues (waitq.c) ---------------------------------------------- */
+/* ---- modules (module.c), called with the control mutex held ------------- */
 
-void iob_waitq_push(struct iob_thread *thr, struct iob_entry *e);
-/* Hand buf to the oldest entry of its class on thr; the queue is non-empty. */
-void iob_waitq_serve(struct iob_thread *thr, int cls, void *buf);
-void iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e);
-/* Whether e is queued on thr; reads no pointer stored in e. */
-bool iob_waitq_holds(const struct iob_thread *thr, const struct iob_entry *e);
-/* Remove, without callbacks, every entry queued through ch. */
-unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
-				    struct iobuf_channel *ch);
+struct iob_module {
+	TAILQ_ENTRY(iob_module) link;
+	TAILQ_HEAD(, iobuf_channel) channels;
+	uint32_t nchannels;
+	/* counters of this module's closed channels */
+	struct iob_counters retired[IOBUF_CLASS_COUNT];
+	char name[IOBUF_MODULE_NAME_MAX + 1];
+};
 
-/* ---- debug checks ------------------------------------------------------- */
+TAILQ_HEAD(iob_module_list, iob_module);
+extern struct iob_module_list iob_modules;
+
+/*
+ * Out of unregistered modules, per class. Like every out counter it lives
+ * as long as the process, so the sum stays right across finish and
+ * initialize.
+ */
+extern int64_t iob_orphan_out[IOBUF_CLASS_COUNT];
+
+struct iob_module *iob_module_find(const char *name);
+int iob_module_register(const char *name);
+int iob_module_unregister(const char *name);
+void iob_module_attach(struct iob_module *m, struct iobuf_channel *ch);
+/* ch closes: its counters stay with the module. */
+void iob_module_detach(struct iobuf_channel *ch);
+void iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms);
+/* Buffers out per class as the modules count them, unregistered ones too. */
+void iob_count_out(int64_t out[IOBUF_CLASS_COUNT]);
+
+/* ---- the control path (iobuf.c) ----------------------------------------- */
+
+/*
+ * The control mutex: opts, environment, module registry, channel lists,
+ * initialize and finish. Never taken on the data path.
+ */
+extern pthread_mutex_t iob_lock;
+
+/* ---- debug checks (debug.c) --------------------------------------------- */
 
 #define IOB_DEBUG_ASSERT(cond, ...) do { \
 	if (IOBUF_DEBUG_CHECKS && unlikely(!(cond))) \
@@ -390,10 +441,12 @@ __attribute__((noreturn, format(printf, 1, 2)))
 void iob_debug_fail(const char *fmt, ...);
 
 /*
- * Per-buffer state (debug.c). Call sites wrap these in
- * `if (IOBUF_DEBUG_CHECKS)`, so release builds drop them.
+ * Per-buffer state. Call sites wrap these in `if (IOBUF_DEBUG_CHECKS)`, so
+ * release builds drop them. iob_debug_init gets the pools' geometry; the
+ * others find a buffer's index from it.
  */
-int iob_debug_init(void);
+int iob_debug_init(uintptr_t base, uintptr_t span,
+		   const struct iob_pool pool[IOBUF_CLASS_COUNT]);
 void iob_debug_fini(void);
 void iob_debug_ring_in(int cls, void *const *bufs, unsigned int n);
 void iob_debug_ring_out(int cls, void *const *bufs, unsigned int n);

@@ -2,6 +2,8 @@
  * Copyright (c) 2026 The iobuf authors
  */
 
+/* Option values and their validation; iobuf.c takes the mutex around both. */
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,16 +45,8 @@ struct iobuf_opts iob_opts = {
 	 sizeof(((struct iobuf_opts *)0)->field) <= (opts_size))
 
 void
-iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size)
+iob_opts_get(struct iobuf_opts *opts, size_t opts_size)
 {
-	if (opts == NULL || opts_size < sizeof(opts->opts_size)) {
-		IOB_LOG(ERR, "iobuf_get_opts: opts is NULL or opts_size %zu is "
-			"below %zu; pass sizeof(struct iobuf_opts)\n",
-			opts_size, sizeof(opts->opts_size));
-		return;
-	}
-
-	pthread_mutex_lock(&iob_lock);
 	opts->opts_size = opts_size;
 #define GET_FIELD(field) \
 	if (IOBUF_OPTS_FIELD(opts_size, field)) \
@@ -62,7 +56,6 @@ iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size)
 	GET_FIELD(small_bufsize);
 	GET_FIELD(large_bufsize);
 #undef GET_FIELD
-	pthread_mutex_unlock(&iob_lock);
 }
 
 static uint64_t
@@ -118,27 +111,11 @@ validate(const struct iobuf_opts *o)
 }
 
 int
-iobuf_set_opts(const struct iobuf_opts *opts)
+iob_opts_set(const struct iobuf_opts *opts)
 {
-	struct iobuf_opts next;
+	struct iobuf_opts next = iob_opts;
 	int rc;
 
-	if (opts == NULL || opts->opts_size < sizeof(opts->opts_size)) {
-		IOB_LOG(ERR, "iobuf_set_opts: opts is NULL or its opts_size is "
-			"not set; fill it with iobuf_get_opts(&opts, "
-			"sizeof(opts)) first\n");
-		return -EINVAL;
-	}
-
-	pthread_mutex_lock(&iob_lock);
-	if (iob_g.initialized) {
-		pthread_mutex_unlock(&iob_lock);
-		IOB_LOG(ERR, "iobuf_set_opts: the pools are initialized; call "
-			"iobuf_finish() before changing options\n");
-		return -EBUSY;
-	}
-
-	next = iob_opts;
 #define SET_FIELD(field) \
 	if (IOBUF_OPTS_FIELD(opts->opts_size, field)) \
 		next.field = opts->field
@@ -154,6 +131,5 @@ iobuf_set_opts(const struct iobuf_opts *opts)
 		next.large_bufsize = (uint32_t)round_up_4k(next.large_bufsize);
 		iob_opts = next;
 	}
-	pthread_mutex_unlock(&iob_lock);
 	return rc;
 }

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <rte_errno.h>
-#include <rte_lcore.h>
 #include <rte_memory.h>
 #include <rte_memzone.h>
 #include <rte_ring.h>
@@ -24,28 +23,14 @@
 
 /*
  * Ring sync mode. The default MP/MC mode makes every thread spin while one
- * thread is preempted between moving the head and publishing the tail; with
- * two threads on one CPU a ring ping-pong took over 60 s instead of 0.2 s
- * (SPEC §1): each waiting thread also holds up every thread queued after
- * it. RTS lets the last thread to finish publish the tail; HTS lets one
- * operation at a time through, so only a thread preempted mid-operation
- * holds the others, never one that merely waits. The benchmark builds the pool in each mode (-DIOB_RING_SYNC=,
- * scripts/bench.sh); MPMC is there only as the reference.
- *
- * HTS, chosen by these medians (ns per get+put pair; workload 4 ns per
- * buffer; 2-vCPU KVM Xeon, 2026-11-23, three runs each):
- *
- *                                        RTS               HTS
- *   2  get 4096, put 4096, pinned        4.48 4.39 4.41    4.23 4.28 6.18
- *   4  producer -> consumer, pinned      30.1 13.7 15.4    15.3 12.7 24.6
- *   7  8 threads on 2 CPUs, bursts 128   11.0 10.6 11.8    10.4 9.05 8.78
- *
- * The default mode did 4.18 and 12.5 on the two pinned rows. HTS is
- * as fast or faster where it matters most (threads sharing CPUs), and its
- * free count is exact, so the ring needs no spare slots and an enqueue of
- * buffers taken from it never has to wait. (Bare rings, 8 threads on 2
- * CPUs: RTS refused 41.5 million enqueue attempts as full while it had
- * room, over 2 million enqueues; HTS refused none.)
+ * thread is preempted between moving the head and publishing the tail
+ * (SPEC §1). RTS lets the last thread to finish publish the tail; HTS lets
+ * one operation at a time through, so only a thread preempted mid-operation
+ * holds the others, never one that merely waits. HTS was as fast or faster
+ * than RTS where threads share CPUs (test/bench/RESULTS.md, ring sync
+ * modes), and its free count is exact, so the ring needs no spare slots
+ * and returning buffers taken from it never waits. The benchmark builds
+ * the pool in each mode with -DIOB_RING_SYNC=.
  */
 #define IOB_RING_SYNC_MPMC 0
 #define IOB_RING_SYNC_RTS 1
@@ -77,16 +62,6 @@
 #endif
 
 struct iob_global iob_g;
-pthread_mutex_t iob_lock = PTHREAD_MUTEX_INITIALIZER;
-
-const char *const iob_class_name[IOBUF_CLASS_COUNT] = { "small", "large" };
-
-const char *
-iobuf_version(void)
-{
-	return RTE_STR(IOBUF_VERSION_MAJOR) "." RTE_STR(IOBUF_VERSION_MINOR) "."
-		RTE_STR(IOBUF_VERSION_PATCH);
-}
 
 int
 iob_buf_class(const void *buf)
@@ -116,7 +91,7 @@ iob_buf_check(const void *buf, const char *what)
 	    ((uintptr_t)buf - p->base) % p->bufsize != 0) {
 		IOB_LOG_RATELIMITED(ERR, "%s: %p is inside %s buffer %" PRIu64
 			" but not its start; refused\n", what, buf,
-			iob_class_name[cls],
+			iob_class_name(cls),
 			((uintptr_t)buf - p->base) / p->bufsize);
 		return -1;
 	}
@@ -224,6 +199,9 @@ pools_free(void)
 	}
 	rte_memzone_free(iob_g.mz);
 	iob_g.mz = NULL;
+	memset(&iob_g.pool, 0, sizeof(iob_g.pool));
+	iob_g.base = 0;
+	iob_g.span = 0;
 }
 
 static int
@@ -232,7 +210,7 @@ ring_create(int cls, uint64_t count)
 	char name[RTE_RING_NAMESIZE];
 	struct rte_ring *r;
 
-	snprintf(name, sizeof(name), "iobuf_%c%d_%u", iob_class_name[cls][0],
+	snprintf(name, sizeof(name), "iobuf_%c%d_%u", iob_class_name(cls)[0],
 		 (int)getpid(), iob_g.generation);
 	r = rte_ring_create(name, (unsigned int)IOB_RING_SLOTS(count),
 			    SOCKET_ID_ANY, IOB_RING_FLAGS);
@@ -240,9 +218,9 @@ ring_create(int cls, uint64_t count)
 		IOB_LOG(ERR, "cannot create the %s ring for %" PRIu64 " buffers "
 			"(%" PRIu64 " KiB): %s; lower iobuf_opts.%s_pool_count "
 			"or give the EAL more memory (-m in IOBUF_EAL_ARGS)\n",
-			iob_class_name[cls], count,
+			iob_class_name(cls), count,
 			(uint64_t)iob_ring_memsize(count) / 1024,
-			rte_strerror(rte_errno), iob_class_name[cls]);
+			rte_strerror(rte_errno), iob_class_name(cls));
 		return -ENOMEM;
 	}
 	iob_g.pool[cls].ring = r;
@@ -265,24 +243,13 @@ ring_fill(int cls)
 	}
 }
 
-static int
-initialize_locked(void)
+int
+iob_pool_create(const struct iobuf_opts *o)
 {
-	const struct iobuf_opts *o = &iob_opts;
 	uint64_t small_bytes = o->small_pool_count * o->small_bufsize;
 	uint64_t large_bytes = o->large_pool_count * o->large_bufsize;
 	char name[RTE_MEMZONE_NAMESIZE];
 	int rc;
-
-	if (iob_g.initialized) {
-		IOB_LOG(ERR, "iobuf_initialize: already initialized\n");
-		return -EALREADY;
-	}
-	if (!iob_env_ready()) {
-		IOB_LOG(ERR, "iobuf_initialize: no DPDK environment; call "
-			"iobuf_env_init() or rte_eal_init() first\n");
-		return -ENODEV;
-	}
 
 	iob_g.generation++;
 	snprintf(name, sizeof(name), "iobuf_%d_%u", (int)getpid(),
@@ -321,7 +288,8 @@ initialize_locked(void)
 		.bufsize = o->large_bufsize,
 	};
 
-	if (IOBUF_DEBUG_CHECKS && iob_debug_init() != 0) {
+	if (IOBUF_DEBUG_CHECKS &&
+	    iob_debug_init(iob_g.base, iob_g.span, iob_g.pool) != 0) {
 		IOB_LOG(ERR, "iobuf_initialize: out of memory for the debug "
 			"state of %" PRIu64 " buffers\n",
 			o->small_pool_count + o->large_pool_count);
@@ -340,82 +308,9 @@ initialize_locked(void)
 	return 0;
 }
 
-int
-iobuf_initialize(void)
+void
+iob_pool_destroy(void)
 {
-	int rc;
-
-	pthread_mutex_lock(&iob_lock);
-	rc = initialize_locked();
-	pthread_mutex_unlock(&iob_lock);
-	return rc;
-}
-
-static int
-finish_locked(void)
-{
-	struct iob_module *m;
-	int64_t out[IOBUF_CLASS_COUNT];
-	bool busy = false;
-
-	if (!iob_g.initialized)
-		return 0;
-
-	TAILQ_FOREACH(m, &iob_modules, link)
-		busy |= m->nchannels > 0;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		busy |= rte_ring_count(iob_g.pool[c].ring) != iob_g.pool[c].count;
-	if (busy) {
-		/*
-		 * A module's out may be negative (it returned what another
-		 * took); the ring count is the truth, the modules say who.
-		 */
-		TAILQ_FOREACH(m, &iob_modules, link) {
-			struct iobuf_module_stats ms;
-
-			iob_module_stats(m, &ms);
-			if (m->nchannels > 0 || ms.cls[0].out != 0 ||
-			    ms.cls[1].out != 0)
-				IOB_LOG(ERR, "iobuf_finish: module '%s' has %u "
-					"channels open, %" PRId64 " small and %"
-					PRId64 " large buffers out\n", m->name,
-					m->nchannels, ms.cls[0].out,
-					ms.cls[1].out);
-		}
-		iob_count_out(out);
-		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-			uint64_t free = rte_ring_count(iob_g.pool[c].ring);
-
-			if (free != iob_g.pool[c].count)
-				IOB_LOG(ERR, "iobuf_finish: %" PRIu64 " of %"
-					PRIu64 " %s buffers are not back in the "
-					"pool (%" PRId64 " out by the channels' "
-					"count)\n", iob_g.pool[c].count - free,
-					iob_g.pool[c].count, iob_class_name[c],
-					out[c]);
-		}
-		if (IOBUF_DEBUG_CHECKS)
-			iob_debug_report_out();
-		IOB_LOG(ERR, "iobuf_finish: refused; close every channel and "
-			"put every buffer back first\n");
-		return -EBUSY;
-	}
-
 	pools_free();
-	memset(&iob_g.pool, 0, sizeof(iob_g.pool));
-	iob_g.base = 0;
-	iob_g.span = 0;
 	iob_g.initialized = false;
-	return 0;
-}
-
-int
-iobuf_finish(void)
-{
-	int rc;
-
-	pthread_mutex_lock(&iob_lock);
-	rc = finish_locked();
-	pthread_mutex_unlock(&iob_lock);
-	return rc;
 }

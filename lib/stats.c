@@ -4,8 +4,8 @@
 
 /*
  * Statistics. Each channel's owning thread writes its counters with relaxed
- * stores; this file sums them under iob_lock with relaxed loads, so a
- * snapshot never stops the data path.
+ * stores; this file sums them under the control mutex with relaxed loads,
+ * so a snapshot never stops the data path.
  */
 
 #include <errno.h>
@@ -13,53 +13,6 @@
 #include <string.h>
 
 #include "iobuf_internal.h"
-
-static void
-class_stats(struct iobuf_class_stats *out, const struct iob_counters *c)
-{
-	out->cache = c->cache;
-	out->main = c->main;
-	out->retry = c->retry;
-	/* Buffers the module's caches took from the ring (net of what they
-	 * gave back) plus those handed to its waiting entries, less those its
-	 * puts handed to waiting entries and less what its caches hold now:
-	 * the rest is with its callers. */
-	out->out = (int64_t)(c->ring + c->served - c->handed - c->cached);
-	out->waiting = c->waiting;
-}
-
-void
-iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms)
-{
-	struct iob_counters sum[IOBUF_CLASS_COUNT];
-	const struct iobuf_channel *ch;
-
-	memcpy(sum, m->retired, sizeof(sum));
-	TAILQ_FOREACH(ch, &m->channels, mod_link)
-		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-			iob_channel_counters(ch, c, &sum[c]);
-
-	memset(ms, 0, sizeof(*ms));
-	memcpy(ms->name, m->name, sizeof(ms->name));
-	ms->channels = m->nchannels;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		class_stats(&ms->cls[c], &sum[c]);
-}
-
-void
-iob_count_out(int64_t out[IOBUF_CLASS_COUNT])
-{
-	struct iobuf_module_stats ms;
-	struct iob_module *m;
-
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		out[c] = iob_g.orphan_out[c];
-	TAILQ_FOREACH(m, &iob_modules, link) {
-		iob_module_stats(m, &ms);
-		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-			out[c] += ms.cls[c].out;
-	}
-}
 
 static void
 pool_stats(struct iobuf_stats *st)
@@ -76,7 +29,7 @@ pool_stats(struct iobuf_stats *st)
 		st->pool[c].bufsize = iob_g.pool[c].bufsize;
 		st->pool[c].total = iob_g.pool[c].count;
 		st->pool[c].free = iob_ring_free_count(c);
-		st->pool[c].out = iob_g.orphan_out[c];
+		st->pool[c].out = iob_orphan_out[c];
 	}
 	TAILQ_FOREACH(m, &iob_modules, link) {
 		iob_module_stats(m, &ms);
@@ -134,7 +87,7 @@ iobuf_dump(FILE *f)
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
 		fprintf(f, "pool=%s bufsize=%" PRIu64 " total=%" PRIu64
 			" free=%" PRIu64 " cached=%" PRIu64 " out=%" PRId64
-			" waiting=%" PRIu64 "\n", iob_class_name[c],
+			" waiting=%" PRIu64 "\n", iob_class_name(c),
 			st.pool[c].bufsize, st.pool[c].total, st.pool[c].free,
 			st.pool[c].cached, st.pool[c].out, st.pool[c].waiting);
 	TAILQ_FOREACH(m, &iob_modules, link) {
@@ -143,7 +96,7 @@ iobuf_dump(FILE *f)
 			fprintf(f, "module=%s class=%s channels=%u cache=%" PRIu64
 				" main=%" PRIu64 " retry=%" PRIu64 " out=%"
 				PRId64 " waiting=%" PRIu64 "\n", ms.name,
-				iob_class_name[c], ms.channels, ms.cls[c].cache,
+				iob_class_name(c), ms.channels, ms.cls[c].cache,
 				ms.cls[c].main, ms.cls[c].retry, ms.cls[c].out,
 				ms.cls[c].waiting);
 	}

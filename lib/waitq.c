@@ -5,14 +5,12 @@
 /*
  * FIFO wait queues, one per class per thread, shared by the thread's
  * channels: queueing, hand-off of a returned buffer to the oldest entry,
- * abort, iteration, and iobuf_thread_poll() which serves waiters from the
- * ring. Everything here is a slow path.
+ * abort and iteration, and the pressure word that tells every thread some
+ * thread waits. Everything here is a slow path.
  */
 
 #include <errno.h>
 #include <stdlib.h>
-
-#include <rte_common.h>
 
 #include "iobuf_internal.h"
 
@@ -20,6 +18,8 @@ _Static_assert(sizeof(struct iob_entry) <= sizeof(struct iobuf_entry),
 	       "struct iob_entry outgrew the storage of struct iobuf_entry");
 _Static_assert(_Alignof(struct iob_entry) <= _Alignof(struct iobuf_entry),
 	       "struct iob_entry needs more alignment than struct iobuf_entry");
+
+struct iob_pressure_line iob_pressure;
 
 static void
 pressure_add(int cls, int64_t delta)
@@ -169,60 +169,4 @@ iobuf_for_each_entry(struct iobuf_channel *ch, iobuf_for_each_entry_fn fn,
 	}
 	thr->cursors = cur.up;
 	return rc;
-}
-
-/* Serve thr's waiters of cls with buffers from the ring. */
-static int
-serve_from_ring(struct iob_thread *thr, int cls)
-{
-	void *bufs[IOB_BATCH_MAX];
-	int served = 0;
-
-	while (thr->nwaiting[cls] > 0) {
-		unsigned int want = RTE_MIN(thr->nwaiting[cls], IOB_BATCH_MAX);
-		unsigned int got = iob_ring_take_burst(cls, bufs, want);
-
-		if (got == 0)
-			break;
-		for (unsigned int i = 0; i < got; i++) {
-			/* Callbacks may abort other entries: return what is left. */
-			if (thr->nwaiting[cls] == 0) {
-				iob_ring_return(cls, &bufs[i], got - i);
-				break;
-			}
-			iob_waitq_serve(thr, cls, bufs[i]);
-			served++;
-		}
-	}
-	return served;
-}
-
-static iob_cold int
-thread_poll_slow(uint64_t pressure)
-{
-	struct iob_thread *thr = iob_self;
-	struct iobuf_channel *ch;
-	int served = 0;
-
-	if (thr == NULL)
-		return 0;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		if (iob_pressure_of(pressure, c) == 0)
-			continue;
-		/* Someone waits: idle buffers here belong in the ring (SPEC §4.5). */
-		TAILQ_FOREACH(ch, &thr->channels, thr_link)
-			iob_channel_flush_all(ch, c);
-		served += serve_from_ring(thr, c);
-	}
-	return served;
-}
-
-int
-iobuf_thread_poll(void)
-{
-	uint64_t pressure = iob_pressure_load();
-
-	if (likely(pressure == 0))
-		return 0;
-	return thread_poll_slow(pressure);
 }
