@@ -51,15 +51,32 @@ buf_page(const struct iobuf_channel *ch, const void *buf)
 	return (off >> 12) | (off << 52);
 }
 
-/* The class of buf, -1 if no pool's. */
+/*
+ * Whether page, inside s's class, starts a buffer: the class's pool starts
+ * on a multiple of its buffer size in pages, so a buffer starts exactly on
+ * the pages that are multiples of it (iob_div_init). A page inside a
+ * buffer, or in the gap before the large pool, fails.
+ */
+static inline bool
+page_starts_buffer(const struct iob_stack *s, uint64_t page)
+{
+	return page * s->div_mul <= s->div_max;
+}
+
+/* The class of buf if it is the exact start of a pool buffer, else -1. */
 static inline int
 channel_buf_class(const struct iobuf_channel *ch, const void *buf)
 {
 	uint64_t page = buf_page(ch, buf);
+	int cls;
 
-	if (unlikely(page >= ch->pages))
+	if (page < ch->small_pages)
+		cls = IOBUF_CLASS_SMALL;
+	else if (likely(page < ch->pages))
+		cls = IOBUF_CLASS_LARGE;
+	else
 		return -1;
-	return page >= ch->small_pages;
+	return page_starts_buffer(&ch->stack[cls], page) ? cls : -1;
 }
 
 /* Logs why buf is refused; the cold half of checked_class(). */
@@ -69,10 +86,7 @@ refuse(const char *what, const void *buf)
 	iob_buf_check(buf, what);
 }
 
-/*
- * The class of buf, or -1 after logging why it is refused. Debug builds
- * also check that buf is the exact start of a buffer.
- */
+/* The class of buf, or -1 after logging why it is refused. */
 static inline int
 checked_class(const struct iobuf_channel *ch, const void *buf, const char *what)
 {
@@ -90,8 +104,9 @@ static void
 channel_return(struct iobuf_channel *ch, int cls, void *const *bufs,
 	       unsigned int n)
 {
-	iob_ring_return(cls, bufs, n);
-	iob_counter_add(&ch->st[cls].ring, -(uint64_t)n);
+	unsigned int in = iob_ring_return(cls, bufs, n);
+
+	iob_counter_add(&ch->st[cls].ring, -(uint64_t)in);
 }
 
 void
@@ -303,13 +318,24 @@ put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
 	put_slow(ch, buf, cls);
 }
 
+/* Put buf, which lies in cls's pages at page, if it starts a buffer. */
+static inline void
+put_exact(struct iobuf_channel *ch, int cls, void *buf, uint64_t page)
+{
+	if (likely(page_starts_buffer(&ch->stack[cls], page)))
+		put_one(ch, cls, buf, iob_pressure_load());
+	else
+		refuse("iobuf_put", buf);
+}
+
 /*
- * Fast path, 17 instructions with the ret: a NULL test, one compare that
- * checks range and alignment and picks the class, a load of the pressure
- * line (clean and shared while nobody waits) and a push; no counter (the
- * cache depth counts it, see struct iob_slow_counters). The class is a
- * branch here, not a cmov: buf comes from the caller's last get, so a
- * computed stack address would put that load on the loop-carried chain.
+ * Fast path, 20 instructions with the ret: a NULL test, one compare that
+ * checks range and alignment and picks the class, a multiply and compare
+ * that check buf starts a buffer, a load of the pressure line (clean and
+ * shared while nobody waits) and a push; no counter (the cache depth
+ * counts it, see struct iob_slow_counters). The class is a branch here,
+ * not a cmov: buf comes from the caller's last get, so a computed stack
+ * address would put that load on the loop-carried chain.
  */
 iob_fast_path void
 iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
@@ -331,9 +357,9 @@ iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
 	}
 	page = buf_page(ch, buf);
 	if (likely(page < ch->small_pages))
-		put_one(ch, IOBUF_CLASS_SMALL, buf, iob_pressure_load());
+		put_exact(ch, IOBUF_CLASS_SMALL, buf, page);
 	else if (likely(page < ch->pages))
-		put_one(ch, IOBUF_CLASS_LARGE, buf, iob_pressure_load());
+		put_exact(ch, IOBUF_CLASS_LARGE, buf, page);
 	else
 		refuse("iobuf_put", buf);
 }
@@ -469,11 +495,13 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 		s->top = bufs;
 		s->limit = bufs + s->size + s->batch;
 		bufs = s->limit + 1;
+		iob_div_init(iob_g.pool[c].bufsize / IOB_ALIGN, &s->div_mul,
+			     &s->div_max);
 	}
 	ch->base = iob_g.base;
 	ch->pages = iob_g.span / IOB_ALIGN;
-	ch->small_pages = (iob_g.pool[IOBUF_CLASS_LARGE].base - iob_g.base) /
-		IOB_ALIGN;
+	ch->small_pages = iob_g.pool[IOBUF_CLASS_SMALL].count *
+		iob_g.pool[IOBUF_CLASS_SMALL].bufsize / IOB_ALIGN;
 	ch->small_bufsize = iob_g.pool[IOBUF_CLASS_SMALL].bufsize;
 	ch->large_bufsize = iob_g.pool[IOBUF_CLASS_LARGE].bufsize;
 	return ch;

@@ -42,9 +42,7 @@ static uint64_t
 memory_mb(void)
 {
 	const struct iobuf_opts *o = &iob_opts;
-	uint64_t bytes = o->small_pool_count * o->small_bufsize +
-		o->large_pool_count * o->large_bufsize +
-		iob_ring_memsize(o->small_pool_count) +
+	uint64_t bytes = iob_region_bytes(o) + iob_ring_memsize(o->small_pool_count) +
 		iob_ring_memsize(o->large_pool_count);
 
 	return (bytes >> 20) + 1 + IOB_EAL_OVERHEAD_MB;

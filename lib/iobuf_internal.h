@@ -123,6 +123,14 @@ extern struct iobuf_opts iob_opts;
 void iob_opts_get(struct iobuf_opts *opts, size_t opts_size);
 /* Validates everything, then changes everything or nothing. */
 int iob_opts_set(const struct iobuf_opts *opts);
+/*
+ * Offset of the large pool in the region: the small pool's bytes rounded
+ * up to a multiple of large_bufsize, so that every buffer of either class
+ * starts on a multiple of its size from the region's start.
+ */
+uint64_t iob_large_offset(const struct iobuf_opts *o);
+/* Bytes of the whole region. */
+uint64_t iob_region_bytes(const struct iobuf_opts *o);
 
 /* ---- global pools (pool.c) ---------------------------------------------- */
 
@@ -134,6 +142,10 @@ struct iob_pool {
 	uintptr_t base;          /* first buffer */
 	uint64_t count;
 	uint64_t bufsize;
+	/* bufsize = 2^shift * odd, inv * odd = 1 (mod 2^64): index by multiply */
+	unsigned int shift;
+	uint64_t inv;
+	uint8_t *in_ring;        /* per buffer: 1 while in the ring */
 };
 
 /*
@@ -156,17 +168,22 @@ extern struct iob_global iob_g;
 int iob_pool_create(const struct iobuf_opts *o);
 void iob_pool_destroy(void);
 
-/* Put back buffers that were taken from the ring; they cannot fail to fit. */
-void iob_ring_return(int cls, void *const *bufs, unsigned int n);
+/*
+ * Put back buffers that were taken from the ring. A buffer that is in the
+ * ring already was put twice: it is logged and dropped, never waited for.
+ * Returns how many went back.
+ */
+unsigned int iob_ring_return(int cls, void *const *bufs, unsigned int n);
 unsigned int iob_ring_take_burst(int cls, void **bufs, unsigned int n);
 int iob_ring_take_bulk(int cls, void **bufs, unsigned int n);
 uint64_t iob_ring_free_count(int cls);
 /* Bytes of one class's ring, for sizing EAL memory. */
 size_t iob_ring_memsize(uint64_t count);
 
-/* The class of a pool buffer, or -1 for a pointer no pool owns. */
-int iob_buf_class(const void *buf);
-/* Logs why buf is refused; returns -1 when refused, its class otherwise. */
+/*
+ * The class of buf if it is the exact start of a pool buffer; otherwise
+ * logs why it is refused and returns -1.
+ */
 int iob_buf_check(const void *buf, const char *what);
 
 /* ---- the embedded environment (env.c) ----------------------------------- */
@@ -307,8 +324,25 @@ struct iob_stack {
 	uint64_t hits;    /* gets served from the stack: stats `cache` */
 	uint32_t size;    /* cache size asked for */
 	uint32_t batch;   /* min(IOB_BATCH_MAX, size) */
-	uint64_t reserved[3];
+	uint64_t div_mul; /* iob_div_init of the class's buffer size in pages */
+	uint64_t div_max;
+	uint64_t reserved;
 };
+
+/*
+ * Divisibility without a division (Lemire, Kaser and Kurz, "Faster
+ * remainder by direct computation", 2019): with mul = ceil(2^64 / m),
+ * n % m == 0 exactly when n * mul (mod 2^64) <= mul - 1, for every n below
+ * 2^(64 - log2 m). Page indexes stay below 2^35 (IOB_REGION_MAX) and a
+ * buffer spans fewer than 2^20 pages, so every page qualifies. m = 1 gives
+ * mul = 0 and max = UINT64_MAX: every page passes.
+ */
+static inline void
+iob_div_init(uint64_t m, uint64_t *mul, uint64_t *max)
+{
+	*mul = UINT64_MAX / m + 1;
+	*max = *mul - 1;
+}
 
 /*
  * Counters only slow paths touch; only the owning thread writes. The

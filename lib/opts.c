@@ -77,11 +77,27 @@ in_range(const char *field, uint64_t v, uint64_t min, uint64_t max)
 	return false;
 }
 
+uint64_t
+iob_large_offset(const struct iobuf_opts *o)
+{
+	uint64_t small_bytes = o->small_pool_count * o->small_bufsize;
+
+	return (small_bytes + o->large_bufsize - 1) / o->large_bufsize *
+		o->large_bufsize;
+}
+
+uint64_t
+iob_region_bytes(const struct iobuf_opts *o)
+{
+	return iob_large_offset(o) + o->large_pool_count * o->large_bufsize;
+}
+
 static int
 validate(const struct iobuf_opts *o)
 {
 	uint64_t small = round_up_4k(o->small_bufsize);
 	uint64_t large = round_up_4k(o->large_bufsize);
+	struct iobuf_opts rounded = *o;
 
 	if (!in_range("small_pool_count", o->small_pool_count,
 		      IOB_SMALL_COUNT_MIN, IOB_COUNT_MAX) ||
@@ -99,8 +115,9 @@ validate(const struct iobuf_opts *o)
 		return -EINVAL;
 	}
 	/* Counts are below 2^30 and sizes below 2^32: no product overflows. */
-	if (o->small_pool_count * small + o->large_pool_count * large >
-	    IOB_REGION_MAX) {
+	rounded.small_bufsize = (uint32_t)small;
+	rounded.large_bufsize = (uint32_t)large;
+	if (iob_region_bytes(&rounded) > IOB_REGION_MAX) {
 		IOB_LOG(ERR, "pools of %" PRIu64 " x %" PRIu64 " B and %" PRIu64
 			" x %" PRIu64 " B exceed the %" PRIu64 " TiB one region "
 			"may span\n", o->small_pool_count, small,

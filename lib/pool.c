@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,39 +64,27 @@
 
 struct iob_global iob_g;
 
-int
-iob_buf_class(const void *buf)
-{
-	uintptr_t a = (uintptr_t)buf;
-
-	if (a - iob_g.base >= iob_g.span || (a & IOB_ALIGN_MASK) != 0)
-		return -1;
-	return a >= iob_g.pool[IOBUF_CLASS_LARGE].base;
-}
-
+/* Slow path only (logging, debug builds): it divides. */
 int
 iob_buf_check(const void *buf, const char *what)
 {
-	int cls = iob_buf_class(buf);
-	const struct iob_pool *p;
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		const struct iob_pool *p = &iob_g.pool[c];
+		uint64_t off = (uintptr_t)buf - p->base;
 
-	if (cls < 0) {
-		IOB_LOG_RATELIMITED(ERR, "%s: %p is not a pool buffer (outside "
-			"the pools or not 4 KiB aligned); refused, pass only "
-			"pointers iobuf_get returned\n", what, buf);
+		if (off >= p->count * p->bufsize)
+			continue;
+		if (off % p->bufsize == 0)
+			return c;
+		IOB_LOG_RATELIMITED(ERR, "%s: %p is %" PRIu64 " bytes into %s "
+			"buffer %" PRIu64 ", not its start; refused, pass only "
+			"pointers iobuf_get returned\n", what, buf,
+			off % p->bufsize, iob_class_name(c), off / p->bufsize);
 		return -1;
 	}
-	p = &iob_g.pool[cls];
-	/* Buffer sizes are multiples of 4 KiB, not powers of two: divide. */
-	if (IOBUF_DEBUG_CHECKS &&
-	    ((uintptr_t)buf - p->base) % p->bufsize != 0) {
-		IOB_LOG_RATELIMITED(ERR, "%s: %p is inside %s buffer %" PRIu64
-			" but not its start; refused\n", what, buf,
-			iob_class_name(cls),
-			((uintptr_t)buf - p->base) / p->bufsize);
-		return -1;
-	}
-	return cls;
+	IOB_LOG_RATELIMITED(ERR, "%s: %p is not a pool buffer; refused, pass "
+		"only pointers iobuf_get returned\n", what, buf);
+	return -1;
 }
 
 uint64_t
@@ -135,21 +124,81 @@ tsan_acquire(void *const *bufs, unsigned int n)
 #define tsan_acquire(bufs, n) ((void)(bufs), (void)(n))
 #endif
 
-void
-iob_ring_return(int cls, void *const *bufs, unsigned int n)
+/*
+ * A buffer's mark says it is in the ring. Only the thread that moves a
+ * buffer into or out of the ring writes its mark, and the ring orders
+ * those moves, so plain (relaxed) loads and stores suffice; a double put
+ * shows as a buffer that arrives already marked.
+ */
+static inline uint8_t *
+ring_mark(const struct iob_pool *p, const void *buf)
 {
+	/* Exact division of a multiple of 2^shift * odd by its odd part. */
+	return &p->in_ring[(((uintptr_t)buf - p->base) >> p->shift) * p->inv];
+}
+
+static void
+unmark(int cls, void *const *bufs, unsigned int n)
+{
+	const struct iob_pool *p = &iob_g.pool[cls];
+
+	for (unsigned int i = 0; i < n; i++)
+		__atomic_store_n(ring_mark(p, bufs[i]), 0, __ATOMIC_RELAXED);
+}
+
+/* Enqueue bufs, marked already; returns how many the ring took. */
+static unsigned int
+ring_enqueue(int cls, void *const *bufs, unsigned int n)
+{
+	struct rte_ring *r = iob_g.pool[cls].ring;
+	unsigned int in;
+
+	if (n == 0)
+		return 0;
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_ring_in(cls, bufs, n);
 	tsan_release(bufs, n);
+	in = rte_ring_enqueue_burst(r, bufs, n, NULL);
 	/*
-	 * bufs were taken from this ring, so they fit: at once in HTS and
-	 * MPMC modes, whose free count is exact; in RTS mode the spare half
-	 * covers slots not yet released, unless an operation of pathological
-	 * size overlaps stalled consumers. Then waiting for them is right and
-	 * dropping a buffer is not.
+	 * RTS counts slots that concurrent consumers have emptied but not yet
+	 * released as full, and its spare half covers them: what did not fit
+	 * fits once they finish. The exact modes have a slot for every buffer,
+	 * so a full ring there already holds every buffer: the rest are
+	 * duplicates that slipped past the marks in a race between two
+	 * threads putting the same buffer, and the copy in the ring stands.
 	 */
-	while (rte_ring_enqueue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) == 0)
+	while (IOB_RING_SYNC == IOB_RING_SYNC_RTS && in < n) {
 		rte_pause();
+		in += rte_ring_enqueue_burst(r, bufs + in, n - in, NULL);
+	}
+	for (unsigned int i = in; i < n; i++)
+		IOB_LOG_RATELIMITED(ERR, "%s buffer %p returned to a full pool: "
+			"it was put twice; the extra copy is dropped. Find the "
+			"double iobuf_put\n", iob_class_name(cls), bufs[i]);
+	return in;
+}
+
+unsigned int
+iob_ring_return(int cls, void *const *bufs, unsigned int n)
+{
+	const struct iob_pool *p = &iob_g.pool[cls];
+	unsigned int start = 0, in = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *mark = ring_mark(p, bufs[i]);
+
+		if (likely(__atomic_load_n(mark, __ATOMIC_RELAXED) == 0)) {
+			__atomic_store_n(mark, 1, __ATOMIC_RELAXED);
+			continue;
+		}
+		IOB_LOG_RATELIMITED(ERR, "%s buffer %p was put twice: it is in "
+			"the pool already; the extra copy is dropped. Find the "
+			"double iobuf_put (a -Ddebug_checks=true build aborts at "
+			"it)\n", iob_class_name(cls), bufs[i]);
+		in += ring_enqueue(cls, bufs + start, i - start);
+		start = i + 1;
+	}
+	return in + ring_enqueue(cls, bufs + start, n - start);
 }
 
 size_t
@@ -165,6 +214,7 @@ iob_ring_take_burst(int cls, void **bufs, unsigned int n)
 	unsigned int got = rte_ring_dequeue_burst(iob_g.pool[cls].ring, bufs, n,
 						  NULL);
 
+	unmark(cls, bufs, got);
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_ring_out(cls, bufs, got);
 	tsan_acquire(bufs, got);
@@ -176,6 +226,7 @@ iob_ring_take_bulk(int cls, void **bufs, unsigned int n)
 {
 	if (rte_ring_dequeue_bulk(iob_g.pool[cls].ring, bufs, n, NULL) != n)
 		return -ENOMEM;
+	unmark(cls, bufs, n);
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_ring_out(cls, bufs, n);
 	tsan_acquire(bufs, n);
@@ -196,6 +247,8 @@ pools_free(void)
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		rte_ring_free(iob_g.pool[c].ring);
 		iob_g.pool[c].ring = NULL;
+		free(iob_g.pool[c].in_ring);
+		iob_g.pool[c].in_ring = NULL;
 	}
 	rte_memzone_free(iob_g.mz);
 	iob_g.mz = NULL;
@@ -204,11 +257,32 @@ pools_free(void)
 	iob_g.span = 0;
 }
 
+/* The inverse of odd q modulo 2^64, by Newton's iteration. */
+static uint64_t
+inverse_odd(uint64_t q)
+{
+	uint64_t x = q;          /* right to 3 bits: q * q = 1 mod 8 */
+
+	for (int i = 0; i < 5; i++)
+		x *= 2 - q * x;  /* each step doubles the right bits */
+	return x;
+}
+
 static int
-ring_create(int cls, uint64_t count)
+ring_create(int cls, struct iob_pool *p)
 {
 	char name[RTE_RING_NAMESIZE];
+	uint64_t count = p->count;
 	struct rte_ring *r;
+
+	p->shift = (unsigned int)__builtin_ctzll(p->bufsize);
+	p->inv = inverse_odd(p->bufsize >> p->shift);
+	p->in_ring = calloc(count, 1);
+	if (p->in_ring == NULL) {
+		IOB_LOG(ERR, "out of memory for the %s pool's %" PRIu64 " ring "
+			"marks\n", iob_class_name(cls), count);
+		return -ENOMEM;
+	}
 
 	snprintf(name, sizeof(name), "iobuf_%c%d_%u", iob_class_name(cls)[0],
 		 (int)getpid(), iob_g.generation);
@@ -223,7 +297,7 @@ ring_create(int cls, uint64_t count)
 			rte_strerror(rte_errno), iob_class_name(cls));
 		return -ENOMEM;
 	}
-	iob_g.pool[cls].ring = r;
+	p->ring = r;
 	return 0;
 }
 
@@ -246,15 +320,14 @@ ring_fill(int cls)
 int
 iob_pool_create(const struct iobuf_opts *o)
 {
-	uint64_t small_bytes = o->small_pool_count * o->small_bufsize;
-	uint64_t large_bytes = o->large_pool_count * o->large_bufsize;
+	uint64_t region_bytes = iob_region_bytes(o);
 	char name[RTE_MEMZONE_NAMESIZE];
 	int rc;
 
 	iob_g.generation++;
 	snprintf(name, sizeof(name), "iobuf_%d_%u", (int)getpid(),
 		 iob_g.generation);
-	iob_g.mz = rte_memzone_reserve_aligned(name, small_bytes + large_bytes,
+	iob_g.mz = rte_memzone_reserve_aligned(name, region_bytes,
 		SOCKET_ID_ANY, RTE_MEMZONE_IOVA_CONTIG, IOB_ALIGN);
 	if (iob_g.mz == NULL) {
 		IOB_LOG(ERR, "cannot reserve %" PRIu64 " MiB of IOVA-contiguous "
@@ -262,7 +335,7 @@ iob_pool_create(const struct iobuf_opts *o)
 			" B and %" PRIu64 " large buffers of %" PRIu32 " B: %s; "
 			"lower the pool counts in iobuf_opts or give the EAL "
 			"more memory (-m in IOBUF_EAL_ARGS)\n",
-			(small_bytes + large_bytes) >> 20, o->small_pool_count,
+			region_bytes >> 20, o->small_pool_count,
 			o->small_bufsize, o->large_pool_count, o->large_bufsize,
 			rte_strerror(rte_errno));
 		return -ENOMEM;
@@ -275,7 +348,7 @@ iob_pool_create(const struct iobuf_opts *o)
 	}
 
 	iob_g.base = (uintptr_t)iob_g.mz->addr;
-	iob_g.span = small_bytes + large_bytes;
+	iob_g.span = region_bytes;
 	iob_g.iova_base = iob_g.mz->iova;
 	iob_g.pool[IOBUF_CLASS_SMALL] = (struct iob_pool){
 		.base = iob_g.base,
@@ -283,7 +356,7 @@ iob_pool_create(const struct iobuf_opts *o)
 		.bufsize = o->small_bufsize,
 	};
 	iob_g.pool[IOBUF_CLASS_LARGE] = (struct iob_pool){
-		.base = iob_g.base + small_bytes,
+		.base = iob_g.base + iob_large_offset(o),
 		.count = o->large_pool_count,
 		.bufsize = o->large_bufsize,
 	};
@@ -297,7 +370,7 @@ iob_pool_create(const struct iobuf_opts *o)
 		return -ENOMEM;
 	}
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		rc = ring_create(c, iob_g.pool[c].count);
+		rc = ring_create(c, &iob_g.pool[c]);
 		if (rc != 0) {
 			pools_free();
 			return rc;
