@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_ring.h>
@@ -20,6 +21,14 @@
 #include "iobuf_internal.h"
 
 pthread_mutex_t iob_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * Holds each thread's context while it has channels, so that a thread
+ * that exits with channels open has them closed (thread_exit) instead of
+ * stranding their cached buffers and its context.
+ */
+static pthread_key_t thread_key;
+static bool thread_key_made;
 
 const char *
 iobuf_version(void)
@@ -208,6 +217,8 @@ iobuf_unregister_module(const char *name)
 
 /* ---- channels ----------------------------------------------------------- */
 
+static void thread_exit(void *thr);
+
 static int
 channel_open_locked(struct iobuf_channel **chp, const char *module,
 		    const uint32_t size[IOBUF_CLASS_COUNT])
@@ -234,15 +245,28 @@ channel_open_locked(struct iobuf_channel **chp, const char *module,
 			"'%s' already\n", module);
 		return -EEXIST;
 	}
+	if (!thread_key_made) {
+		rc = pthread_key_create(&thread_key, thread_exit);
+		if (rc != 0) {
+			IOB_LOG(ERR, "iobuf_channel_init: pthread_key_create: "
+				"%s\n", strerror(rc));
+			return -rc;
+		}
+		thread_key_made = true;
+	}
 	thr = iob_thread_get_or_create();
-	if (thr == NULL) {
+	if (thr == NULL || pthread_setspecific(thread_key, thr) != 0) {
 		IOB_LOG(ERR, "channel '%s': out of memory for the thread "
 			"context\n", module);
+		if (thr != NULL)
+			iob_thread_release(thr);
 		return -ENOMEM;
 	}
 	ch = iob_channel_create(module, size, &rc);
 	if (ch == NULL) {
 		iob_thread_release(thr);
+		if (iob_self == NULL)
+			pthread_setspecific(thread_key, NULL);
 		return rc;
 	}
 	iob_thread_attach(thr, ch);
@@ -268,20 +292,26 @@ iobuf_channel_init(struct iobuf_channel **ch, const char *module,
 	return rc;
 }
 
-void
-iobuf_channel_fini(struct iobuf_channel *ch)
+/*
+ * Close ch on its owning thread: drop its waiting entries, return its
+ * cached buffers, and free it (and the thread's context with its last
+ * channel). The owning thread alone touches its queues and caches, so only
+ * the module's list needs the mutex.
+ */
+static void
+channel_close(struct iobuf_channel *ch, bool thread_exits)
 {
-	unsigned int dropped;
+	uint64_t cached = iob_channel_cached(ch, IOBUF_CLASS_SMALL) +
+		iob_channel_cached(ch, IOBUF_CLASS_LARGE);
+	unsigned int dropped = iob_waitq_drop_channel(ch->thr, ch);
 
-	if (ch == NULL) {
-		IOB_LOG(ERR, "iobuf_channel_fini: channel is NULL\n");
-		return;
-	}
-	IOB_CHECK_OWNER(ch, "iobuf_channel_fini");
-
-	/* The owning thread alone touches its queues and caches: no mutex. */
-	dropped = iob_waitq_drop_channel(ch->thr, ch);
-	if (dropped > 0)
+	if (thread_exits)
+		IOB_LOG(WARNING, "a thread ended with its channel of module "
+			"'%s' open: closed it, %" PRIu64 " cached buffers back "
+			"to the pool, %u waiting entries dropped; close channels "
+			"before their thread ends\n", ch->mod->name, cached,
+			dropped);
+	else if (dropped > 0)
 		IOB_LOG(ERR, "iobuf_channel_fini: module '%s' had %u entries "
 			"waiting; removed without callback (abort them before "
 			"closing the channel)\n", ch->mod->name, dropped);
@@ -294,4 +324,44 @@ iobuf_channel_fini(struct iobuf_channel *ch)
 
 	iob_thread_detach(ch);
 	iob_channel_free(ch);
+	if (iob_self == NULL)
+		pthread_setspecific(thread_key, NULL);
+}
+
+void
+iobuf_channel_fini(struct iobuf_channel *ch)
+{
+	if (ch == NULL) {
+		IOB_LOG(ERR, "iobuf_channel_fini: channel is NULL\n");
+		return;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_channel_fini");
+	if (ch->thr->in_callback != NULL || ch->thr->cursors != NULL) {
+		IOB_LOG(ERR, "iobuf_channel_fini: called from %s; the channel "
+			"of module '%s' stays open. Close it after the %s "
+			"returns\n", ch->thr->cursors != NULL ?
+			"an iobuf_for_each_entry visitor" : "a wait callback",
+			ch->mod->name, ch->thr->cursors != NULL ? "walk" :
+			"callback");
+		IOB_DEBUG_ASSERT(false, "iobuf_channel_fini: channel %p of "
+				 "module '%s' closed from a callback or visitor",
+				 (void *)ch, ch->mod->name);
+		return;
+	}
+	channel_close(ch, false);
+}
+
+/*
+ * The key's destructor: the thread ended with channels open. Their cached
+ * buffers go back to the pool; buffers its callers still hold stay out and
+ * may come back through any other channel.
+ */
+static void
+thread_exit(void *arg)
+{
+	struct iob_thread *thr = arg;
+	struct iobuf_channel *ch;
+
+	while ((ch = TAILQ_FIRST(&thr->channels)) != NULL)
+		channel_close(ch, true);
 }
