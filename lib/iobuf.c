@@ -360,8 +360,8 @@ static void
 thread_exit(void *arg)
 {
 	struct iob_thread *thr = arg;
-	struct iobuf_channel *ch;
 
-	while ((ch = TAILQ_FIRST(&thr->channels)) != NULL)
-		channel_close(ch, true);
+	/* Closing the last channel frees thr: count, do not look again. */
+	for (uint32_t n = thr->nchannels; n > 0; n--)
+		channel_close(TAILQ_FIRST(&thr->channels), true);
 }
