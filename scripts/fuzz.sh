@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 #
-# Build the libFuzzer target (test/fuzz) with clang, ASan and UBSan, and run
-# it for a while:
+# Build the libFuzzer target (test/fuzz) with clang, ASan and UBSan, replay
+# every input of the committed corpus once, then fuzz for a while:
 #   scripts/fuzz.sh [-d] [seconds]     (default 60 s)
 #   -d  build with -Ddebug_checks=true (directory build-fuzz-debug)
+#
+# The test command fuzzes for a short while (IOBUF_FUZZ_SECONDS). A long
+# run, for a change to the data path or the model, is an hour in each
+# build:  scripts/fuzz.sh 3600 && scripts/fuzz.sh -d 3600
 #
 # The committed corpus (test/fuzz/corpus) is the read-only seed: seed-*
 # inputs reach the interesting paths, crash-* inputs reproduce bugs found
@@ -43,6 +47,19 @@ trap 'rm -rf "$work"' EXIT
 # UBSan only prints by default; a report must fail the run. Leak detection
 # stays on: neither DPDK nor iobuf leaks here, so any leak is a bug.
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+# Every committed input once: a regression fails here, named, before any
+# random search.
+corpus=(test/fuzz/corpus/*)
+if ! "$dir/test/fuzz/fuzz_api" -runs=1 "${corpus[@]}" >"$dir/meson-logs/fuzz-replay.log" 2>&1; then
+	tail -n 60 "$dir/meson-logs/fuzz-replay.log" >&2
+	echo "fuzz: replaying the committed corpus failed (log:" \
+	     "$dir/meson-logs/fuzz-replay.log; rerun one input with" \
+	     "FUZZ_TRACE=1 $dir/test/fuzz/fuzz_api <input>)" >&2
+	exit 1
+fi
+echo "fuzz: replayed ${#corpus[@]} committed inputs"
+
 rc=0
 "$dir/test/fuzz/fuzz_api" -max_total_time="$secs" -timeout=20 \
 	-print_final_stats=1 -artifact_prefix="$artifacts/" \

@@ -103,11 +103,12 @@ export TSAN_OPTIONS="suppressions=$supp/tsan.supp halt_on_error=1"
 # 1. gcc, release-like: every suite, the examples and the package checks.
 run_stage build -Dtests=enabled -Dexamples=true
 
-# 2. valgrind on the single-thread waiter and get/put suites and the
-#    multi-thread waiter suite, in the same build.
+# 2. valgrind on the single-thread waiter, get/put, exact-start and misuse
+#    suites and the multi-thread waiter and thread-exit suites, in the same
+#    build.
 run_stage build -Dtests=enabled -Dexamples=true -- \
 	--wrapper "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet" \
-	unit_waitq unit_getput mt_waiters
+	unit_waitq unit_getput unit_exact unit_misuse mt_waiters mt_thread_exit
 
 # 3. clang with ASan + UBSan and the debug checks (per-buffer state and
 #    poisoning under ASan). The package suite links no sanitizer runtime.
@@ -118,10 +119,10 @@ CC=clang run_stage build-asan -Dtests=enabled -Ddebug_checks=true \
 run_stage build-tsan -Dtests=enabled -Db_sanitize=thread -Db_lundef=false -- \
 	--no-suite package
 
-# 5. The libFuzzer target against its reference model (IOBUF_FUZZ_SECONDS,
-#    default 60), counted as one test.
-echo "== fuzz: ${IOBUF_FUZZ_SECONDS:-60} s"
-if scripts/fuzz.sh "${IOBUF_FUZZ_SECONDS:-60}"; then
+# 5. The libFuzzer target against its reference model: the committed corpus
+#    replayed, then IOBUF_FUZZ_SECONDS (default 30) of fuzzing; one test.
+echo "== fuzz: ${IOBUF_FUZZ_SECONDS:-30} s"
+if scripts/fuzz.sh "${IOBUF_FUZZ_SECONDS:-30}"; then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))

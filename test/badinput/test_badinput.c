@@ -34,10 +34,6 @@
 #include "test_env.h"
 #include "test_snapshot.h"
 
-#ifndef BADINPUT_DEBUG_CHECKS
-#error "meson passes -DBADINPUT_DEBUG_CHECKS=0/1 from the debug_checks option"
-#endif
-
 #define MOD "bad_mod"
 #define MOD_OTHER "other_mod"
 #define SMALL_CACHE 4
@@ -311,8 +307,6 @@ enum {
 	C_LOGGED = 1 << 0,
 	/* A failure not logged: running out of buffers on the data path. */
 	C_QUIET = 1 << 1,
-	/* Detectable only with -Ddebug_checks=true (SPEC §3, iobuf_put). */
-	C_DEBUG_ONLY = 1 << 2,
 	/* The log names the pointer the call passed (r->arg) as %p does. */
 	C_NAMES_ARG = 1 << 3,
 };
@@ -621,6 +615,7 @@ PUT_CASE(call_put_small_plus_1, w.ch, (char *)w.small + 1)
 PUT_CASE(call_put_large_plus_64, w.ch, (char *)w.large + 64)
 PUT_CASE(call_put_small_plus_4k, w.ch, (char *)w.small + 4096)
 PUT_CASE(call_put_large_plus_4k, w.ch, (char *)w.large + 4096)
+PUT_CASE(call_put_last_4k_of_large, w.ch, (char *)w.large + w.large_len - 4096)
 PUT_CASE(call_put_before_region, w.ch, (void *)(w.region_lo - 4096))
 PUT_CASE(call_put_region_end, w.ch, (void *)w.region_hi)
 
@@ -686,6 +681,13 @@ static void call_put_bulk_foreign_second(struct result *r)
 static void call_put_bulk_misaligned_third(struct result *r)
 {
 	void *bufs[3] = { w.small, w.large, (char *)w.small + 1 };
+
+	r->rc = iobuf_put_bulk(w.ch, bufs, 3);
+}
+
+static void call_put_bulk_interior_page_second(struct result *r)
+{
+	void *bufs[3] = { w.small, (char *)w.large + 4096, w.large };
 
 	r->rc = iobuf_put_bulk(w.ch, bufs, 3);
 }
@@ -1041,12 +1043,15 @@ static struct named_case {
 	CASE(put_of_the_end_of_the_pools_is_refused_not_handed_to_a_waiter,
 	     VOID(WORLD_EXHAUSTED, call_put_region_end),
 	     .flags = C_LOGGED | C_NAMES_ARG, .check = check_nobody_served),
-	CASE(put_of_the_second_4k_of_an_8k_small_buffer_is_refused_debug,
+	CASE(put_of_the_second_4k_of_an_8k_small_buffer_is_refused,
 	     VOID(WORLD_CHANNEL_8K, call_put_small_plus_4k),
-	     .flags = C_LOGGED | C_NAMES_ARG | C_DEBUG_ONLY),
-	CASE(put_of_the_second_4k_of_a_large_buffer_is_refused_debug,
+	     .flags = C_LOGGED | C_NAMES_ARG),
+	CASE(put_of_the_second_4k_of_a_large_buffer_is_refused,
 	     VOID(WORLD_CHANNEL, call_put_large_plus_4k),
-	     .flags = C_LOGGED | C_NAMES_ARG | C_DEBUG_ONLY),
+	     .flags = C_LOGGED | C_NAMES_ARG),
+	CASE(put_of_the_last_4k_of_a_16k_large_buffer_is_refused,
+	     VOID(WORLD_CHANNEL_8K, call_put_last_4k_of_large),
+	     .flags = C_LOGGED | C_NAMES_ARG),
 
 	/* Bulk. */
 	CASE(get_bulk_with_null_bufs_is_einval,
@@ -1073,6 +1078,9 @@ static struct named_case {
 	CASE(put_bulk_with_misaligned_bufs_2_returns_none_logs_index,
 	     RC(WORLD_CHANNEL, call_put_bulk_misaligned_third, -EINVAL),
 	     .needle = "[2]"),
+	CASE(put_bulk_with_a_page_inside_bufs_1_returns_none_logs_index,
+	     RC(WORLD_CHANNEL, call_put_bulk_interior_page_second, -EINVAL),
+	     .needle = "[1]"),
 
 	/* Entries. */
 	CASE(abort_with_null_entry_is_logged,
@@ -1272,17 +1280,6 @@ int main(void)
 	size_t n = 0;
 
 	for (size_t i = 0; i < NCASES; i++) {
-		/*
-		 * Release builds check only range and 4 KiB alignment. Left
-		 * out rather than skip()ped: CMocka 1.1.5 prints "not ok #
-		 * SKIP", which meson counts as a failure.
-		 */
-		if ((cases[i].c.flags & C_DEBUG_ONLY) &&
-		    !BADINPUT_DEBUG_CHECKS) {
-			printf("# %s: needs -Ddebug_checks=true, not run\n",
-			       cases[i].name);
-			continue;
-		}
 		tests[n++] = (struct CMUnitTest){
 			.name = cases[i].name,
 			.test_func = run_case,

@@ -123,6 +123,55 @@ static void scenario_put_bulk_same_twice(void)
 	iobuf_put_bulk(cw.ch, bufs, 2);
 }
 
+/* The channel a callback or visitor below closes (forbidden, SPEC §3). */
+static struct iobuf_channel *closing;
+
+static void close_in_callback(struct iobuf_entry *entry, void *buf)
+{
+	(void)entry;
+	(void)buf;
+	iobuf_channel_fini(closing);
+}
+
+static int close_in_visitor(struct iobuf_channel *ch, struct iobuf_entry *entry,
+			    void *ctx)
+{
+	(void)entry;
+	(void)ctx;
+	iobuf_channel_fini(ch);
+	return 0;
+}
+
+/* cw's channel with the small pool drained and one entry waiting. */
+static void child_world_waiting(struct child_world *cw,
+				struct iobuf_entry *entry, iobuf_get_cb cb)
+{
+	child_world(cw);
+	while (iobuf_get(cw->ch, 1, NULL, NULL) != NULL)
+		;
+	child_require(iobuf_get(cw->ch, 1, entry, cb) == NULL && errno == ENOMEM,
+		      "queue an entry");
+	closing = cw->ch;
+}
+
+static void scenario_close_in_callback(void)
+{
+	struct iobuf_entry entry;
+	struct child_world cw;
+
+	child_world_waiting(&cw, &entry, close_in_callback);
+	iobuf_put(cw.ch, cw.small, 1);
+}
+
+static void scenario_close_in_visitor(void)
+{
+	struct iobuf_entry entry;
+	struct child_world cw;
+
+	child_world_waiting(&cw, &entry, close_in_callback);
+	iobuf_for_each_entry(cw.ch, close_in_visitor, NULL);
+}
+
 /* No EAL at all: the pools cannot come up, nothing else changes. */
 static void scenario_no_eal(void)
 {
@@ -342,6 +391,39 @@ static void assert_child_aborts_naming_buffer(void (*scenario)(void))
 	free(out);
 }
 
+/* The child dies of SIGABRT and its output contains needle. */
+static void assert_child_aborts_saying(void (*scenario)(void),
+				       const char *needle)
+{
+	char how[128];
+	int status;
+	char *out = run_child(scenario, &status);
+
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGABRT) {
+		describe_status(status, how, sizeof(how));
+		fail_msg("the child %s, expected death by SIGABRT; its output "
+			 "is above", how);
+	}
+	if (strstr(out, needle) == NULL)
+		fail_msg("the child's output (above) does not contain \"%s\"",
+			 needle);
+	free(out);
+}
+
+static void close_from_a_callback_aborts(void **state)
+{
+	(void)state;
+	assert_child_aborts_saying(scenario_close_in_callback,
+				   "closed from a callback or visitor");
+}
+
+static void close_from_a_visitor_aborts(void **state)
+{
+	(void)state;
+	assert_child_aborts_saying(scenario_close_in_visitor,
+				   "closed from a callback or visitor");
+}
+
 static void put_twice_aborts_naming_the_buffer(void **state)
 {
 	(void)state;
@@ -416,14 +498,16 @@ int main(void)
 		cmocka_unit_test(put_twice_aborts_naming_the_buffer),
 		cmocka_unit_test(put_twice_through_two_channels_aborts_naming_it),
 		cmocka_unit_test(put_bulk_of_one_buffer_twice_aborts_naming_it),
+		cmocka_unit_test(close_from_a_callback_aborts),
+		cmocka_unit_test(close_from_a_visitor_aborts),
 	};
 	/*
-	 * The last three need the per-buffer state of -Ddebug_checks=true;
-	 * release builds cannot see a double put. They are left out rather
-	 * than skip()ped: CMocka 1.1.5 prints "not ok # SKIP", which meson
-	 * counts as a failure.
+	 * The last five are the aborts of -Ddebug_checks=true builds; a
+	 * release build logs and goes on instead (test/unit/test_misuse.c).
+	 * They are left out rather than skip()ped: CMocka 1.1.5 prints
+	 * "not ok # SKIP", which meson counts as a failure.
 	 */
-	const size_t debug_only = 3;
+	const size_t debug_only = 5;
 	const size_t n = sizeof(all) / sizeof(all[0]) -
 		(BADINPUT_DEBUG_CHECKS ? 0 : debug_only);
 	struct CMUnitTest tests[sizeof(all) / sizeof(all[0])] = { 0 };

@@ -421,15 +421,26 @@ bad_pointer(uint8_t b)
 		}
 		break;
 	case 4:
-		/*
-		 * 4 KiB aligned inside a buffer: release builds check only
-		 * range and alignment (SPEC §3), so only debug builds refuse it.
-		 */
-		for (int i = 0; IOBUF_DEBUG_CHECKS && i < M.nheld; i++) {
+		/* a page inside a buffer of more than one page, chosen by b */
+		for (int i = 0; i < M.nheld; i++) {
 			int j = (i + b) % M.nheld;
+			uint64_t pages = M.bufsize[M.held[j].cls] / 4096;
 
-			if (M.bufsize[M.held[j].cls] > 4096)
-				return (char *)M.held[j].buf + 4096;
+			if (pages > 1)
+				return (char *)M.held[j].buf +
+					4096 * (1 + (b >> 3) % (pages - 1));
+		}
+		/*
+		 * The page before the lowest large buffer seen: in the gap
+		 * before the large pool, or inside a buffer, unless it lines
+		 * up with the small buffers' starts.
+		 */
+		if (M.nknown[IOBUF_CLASS_LARGE] > 0 &&
+		    M.nknown[IOBUF_CLASS_SMALL] > 0) {
+			p = M.lo[IOBUF_CLASS_LARGE] - 4096;
+			if ((p - M.lo[IOBUF_CLASS_SMALL]) %
+			    M.bufsize[IOBUF_CLASS_SMALL] != 0)
+				return (void *)p;
 		}
 		break;
 	case 5:

@@ -120,6 +120,13 @@ def seeds():
         .put_bulk(0, 0, 2, 1).put_bulk(0, 0, 2, 0)
         .get(0, LEN_0).get(0, LEN_LARGE_1).get(0, LEN_MAX)
         .get_bulk(0, LEN_1, 0).put_bulk(0, 0, 2).close(0))
+    # 8 KiB small and 20 KiB large buffers, 69 x 8 KiB before a gap: every
+    # page inside a held buffer and the gap page, refused in every build.
+    s["interior-pages"] = (Seed(5, 3, 0x0a).open(0, 2, 1).get(0, LEN_1)
+        .get(0, LEN_LARGE).get(0, LEN_SMALL).get(0, LEN_LARGE)
+        .put_bad(0, 4).put_bad(0, 11).put_bad(0, 18).put_bad(0, 25)
+        .put_bad(0, 32).put_bad(0, 39).put_bulk(0, 0, 4, 2)
+        .put_bulk(0, 0, 4).close(0))
     s["lifecycle-busy-then-reinit"] = (Seed().open(0).get(0, LEN_1)
         .lifecycle(0).lifecycle(1).lifecycle(2, 1, 2, 3).close(0)
         .lifecycle(0).open(1).put(1, 0).close(1).lifecycle(0)
