@@ -405,7 +405,7 @@ report(void)
 	unsigned int i;
 	int n, c;
 
-	n = iobuf_get_stats(&ps, ms, MAX_WORKERS);
+	n = iobuf_get_stats(&ps, sizeof(ps), ms, sizeof(ms[0]), MAX_WORKERS);
 	if (n < 0) {
 		fprintf(stderr, "iobuf_get_stats failed: %s\n", strerror(-n));
 		return false;

@@ -517,18 +517,34 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 96, "struct iobuf_stats is ABI
  * while other threads get and put is approximate; at a quiescent point it
  * is exact.
  *
- * @param stats       pool statistics, or NULL. Zeroed before initialize.
- * @param modules     array for per-module statistics, or NULL.
- * @param max_modules entries in modules (0 when modules is NULL).
+ * Versioned by size, as struct iobuf_opts is: pass sizeof of the structs
+ * the caller was compiled with. The library writes each field that lies
+ * wholly inside the caller's size and zeroes the bytes past its own
+ * struct, so a binary built against an older, smaller struct keeps
+ * working, and a newer one reads 0 for counters this library does not
+ * have. New counters are only ever appended to struct iobuf_stats and
+ * struct iobuf_module_stats (never to the per-class structs inside them).
+ *
+ * @param stats             pool statistics, or NULL. Zeroed before
+ *   initialize.
+ * @param stats_size        the caller's sizeof(struct iobuf_stats), or 0
+ *   when stats is NULL.
+ * @param modules           array for per-module statistics, or NULL.
+ * @param module_stats_size the caller's sizeof(struct iobuf_module_stats):
+ *   the stride of modules, or 0 when modules is NULL.
+ * @param max_modules       entries in modules (0 when modules is NULL).
  * @return the number of registered modules (the first max_modules of them,
  *   in registration order, are written), or
- *   - -EINVAL: modules is NULL while max_modules is not 0.
+ *   - -EINVAL: modules is NULL while max_modules is not 0; stats is not
+ *     NULL and stats_size is below 8 (one counter); max_modules is not 0
+ *     and module_stats_size is below IOBUF_MODULE_NAME_MAX + 1 (the name).
+ *     Nothing is written.
  *
  * Thread: any (control).
  */
-IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats,
+IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats, size_t stats_size,
 			      struct iobuf_module_stats *modules,
-			      uint32_t max_modules);
+			      size_t module_stats_size, uint32_t max_modules);
 
 /**
  * Print pools and modules as `key=value` lines, for humans and test logs.

@@ -776,7 +776,7 @@ static void call_iova_stack(struct result *r)
 
 static void call_get_stats_null_modules(struct result *r)
 {
-	r->rc = iobuf_get_stats(NULL, NULL, 1);
+	r->rc = iobuf_get_stats(NULL, 0, NULL, 0, 1);
 }
 
 /* Pool statistics land in scratch, poisoned first. */
@@ -784,7 +784,7 @@ static void call_get_stats_pools(struct result *r)
 {
 	memset(r->scratch, GUARD, sizeof(r->scratch));
 	r->rc = iobuf_get_stats((struct iobuf_stats *)(void *)r->scratch,
-				NULL, 0);
+				sizeof(struct iobuf_stats), NULL, 0, 0);
 }
 
 static void check_pools_zeroed(const struct result *r)
@@ -799,8 +799,9 @@ static void check_pools_zeroed(const struct result *r)
 static void call_get_stats_one_slot(struct result *r)
 {
 	memset(r->scratch, GUARD, sizeof(r->scratch));
-	r->rc = iobuf_get_stats(NULL,
-		(struct iobuf_module_stats *)(void *)r->scratch, 1);
+	r->rc = iobuf_get_stats(NULL, 0,
+		(struct iobuf_module_stats *)(void *)r->scratch,
+		sizeof(struct iobuf_module_stats), 1);
 }
 
 static void check_one_slot(const struct result *r)
@@ -1228,7 +1229,7 @@ static void register_name_of_63_chars_is_accepted(void **state)
 	assert_int_equal(iobuf_register_module(name_63), 0);
 	test_module_stats(name_63, &ms);
 	assert_int_equal(strlen(ms.name), IOBUF_MODULE_NAME_MAX);
-	assert_int_equal(iobuf_get_stats(NULL, NULL, 0), 3);
+	assert_int_equal(iobuf_get_stats(NULL, 0, NULL, 0, 0), 3);
 }
 
 /*

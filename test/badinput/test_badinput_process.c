@@ -184,7 +184,7 @@ static void scenario_no_eal(void)
 		     "iobuf_channel_init");
 	child_expect(ch == NULL, 1, "channel pointer left NULL");
 	memset(&st, 0xA5, sizeof(st));
-	child_expect(iobuf_get_stats(&st, NULL, 0), 1, "iobuf_get_stats");
+	child_expect(iobuf_get_stats(&st, sizeof(st), NULL, 0, 0), 1, "iobuf_get_stats");
 	child_expect(st.pool[IOBUF_CLASS_SMALL].total == 0 &&
 		     st.pool[IOBUF_CLASS_LARGE].total == 0, 1,
 		     "zeroed pool statistics");

@@ -48,7 +48,7 @@ static uint64_t iob_teardown(void)
 	int rc;
 
 	/* Every channel is closed: each buffer is in the ring or lost. */
-	iobuf_get_stats(&st, NULL, 0);
+	iobuf_get_stats(&st, sizeof(st), NULL, 0, 0);
 	for (int cls = 0; cls < IOBUF_CLASS_COUNT; cls++)
 		missing += st.pool[cls].total - st.pool[cls].free - st.pool[cls].cached;
 	for (size_t i = 0; i < N_MODULES; i++) {

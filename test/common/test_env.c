@@ -118,11 +118,11 @@ int test_teardown(void **state)
 	(void)state;
 	test_assert_conservation();
 	assert_int_equal(iobuf_finish(), 0);
-	n = iobuf_get_stats(NULL, mods, TEST_MAX_MODULES);
+	n = iobuf_get_stats(NULL, 0, mods, sizeof(mods[0]), TEST_MAX_MODULES);
 	assert_in_range(n, 0, TEST_MAX_MODULES);
 	for (int i = 0; i < n; i++)
 		assert_int_equal(iobuf_unregister_module(mods[i].name), 0);
-	assert_int_equal(iobuf_get_stats(NULL, NULL, 0), 0);
+	assert_int_equal(iobuf_get_stats(NULL, 0, NULL, 0, 0), 0);
 	test_opts_apply();
 	return 0;
 }
@@ -152,7 +152,7 @@ void test_assert_conservation(void)
 	struct iobuf_stats st;
 	int n;
 
-	n = iobuf_get_stats(&st, mods, TEST_MAX_MODULES);
+	n = iobuf_get_stats(&st, sizeof(st), mods, sizeof(mods[0]), TEST_MAX_MODULES);
 	assert_in_range(n, 0, TEST_MAX_MODULES);
 	assert_pools_balanced(&st);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
@@ -170,7 +170,7 @@ void test_assert_conservation(void)
 
 void test_pool_stats(struct iobuf_stats *stats)
 {
-	assert_true(iobuf_get_stats(stats, NULL, 0) >= 0);
+	assert_true(iobuf_get_stats(stats, sizeof(*stats), NULL, 0, 0) >= 0);
 }
 
 void test_module_stats(const char *name, struct iobuf_module_stats *out)
@@ -178,7 +178,7 @@ void test_module_stats(const char *name, struct iobuf_module_stats *out)
 	struct iobuf_module_stats mods[TEST_MAX_MODULES];
 	int n;
 
-	n = iobuf_get_stats(NULL, mods, TEST_MAX_MODULES);
+	n = iobuf_get_stats(NULL, 0, mods, sizeof(mods[0]), TEST_MAX_MODULES);
 	assert_in_range(n, 0, TEST_MAX_MODULES);
 	for (int i = 0; i < n; i++) {
 		if (strcmp(mods[i].name, name) == 0) {
@@ -408,7 +408,7 @@ void test_use_pools_once(const char *module)
 	void *small, *large;
 	int n;
 
-	n = iobuf_get_stats(NULL, mods, TEST_MAX_MODULES);
+	n = iobuf_get_stats(NULL, 0, mods, sizeof(mods[0]), TEST_MAX_MODULES);
 	assert_in_range(n, 0, TEST_MAX_MODULES);
 	for (int i = 0; i < n; i++)
 		registered |= strcmp(mods[i].name, module) == 0;

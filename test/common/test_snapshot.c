@@ -10,7 +10,7 @@
 int test_snapshot_fill(struct test_snapshot *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->nmods = iobuf_get_stats(&s->pools, s->mods, TEST_SNAPSHOT_MODULES);
+	s->nmods = iobuf_get_stats(&s->pools, sizeof(s->pools), s->mods, sizeof(s->mods[0]), TEST_SNAPSHOT_MODULES);
 	return s->nmods;
 }
 

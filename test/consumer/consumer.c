@@ -39,7 +39,7 @@ int main(void)
 		if (buf != NULL) {
 			memset(buf, 0, 4096);
 			iobuf_put(ch, buf, 4096);
-			failed = iobuf_get_stats(&st, NULL, 0) != 1 ||
+			failed = iobuf_get_stats(&st, sizeof(st), NULL, 0, 0) != 1 ||
 				 st.pool[IOBUF_CLASS_SMALL].total != 64;
 		}
 		iobuf_channel_fini(ch);

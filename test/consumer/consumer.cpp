@@ -32,7 +32,7 @@ int main()
 		if (buf != nullptr) {
 			std::memset(buf, 0, 8192);
 			iobuf_put(ch, buf, 8192);
-			failed = iobuf_get_stats(&st, nullptr, 0) != 1 ||
+			failed = iobuf_get_stats(&st, sizeof(st), nullptr, 0, 0) != 1 ||
 				 st.pool[IOBUF_CLASS_LARGE].total != 8;
 		}
 		iobuf_channel_fini(ch);

@@ -934,11 +934,11 @@ do_lifecycle(struct reader *r, uint8_t b)
 		break;
 	case 3:
 		model_trace("stats probes");
-		expect_rc("iobuf_get_stats(NULL, NULL, 3)",
-			  iobuf_get_stats(NULL, NULL, 3), -EINVAL);
+		expect_rc("iobuf_get_stats(NULL, 0, NULL, 0, 3)",
+			  iobuf_get_stats(NULL, 0, NULL, 0, 3), -EINVAL);
 		memset(ms, 0xab, sizeof(ms));
-		expect_rc("iobuf_get_stats(NULL, ms, 2)",
-			  iobuf_get_stats(NULL, ms, 2), M.nreg);
+		expect_rc("iobuf_get_stats(NULL, 0, ms, sizeof(ms[0]), 2)",
+			  iobuf_get_stats(NULL, 0, ms, sizeof(ms[0]), 2), M.nreg);
 		for (size_t i = 0; i < sizeof(ms[2]); i++)
 			if (((const uint8_t *)&ms[2])[i] != 0xab)
 				model_fail("iobuf_get_stats wrote past max_modules");

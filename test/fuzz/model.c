@@ -74,8 +74,8 @@ model_initialized(const uint64_t bufsize[IOBUF_CLASS_COUNT],
 void
 model_rebase(void)
 {
-	if (iobuf_get_stats(&M.snap, NULL, 0) < 0)
-		model_fail("iobuf_get_stats(stats, NULL, 0) failed");
+	if (iobuf_get_stats(&M.snap, sizeof(M.snap), NULL, 0, 0) < 0)
+		model_fail("iobuf_get_stats(stats, sizeof(*stats), NULL, 0, 0) failed");
 }
 
 void
@@ -285,7 +285,7 @@ model_sync(int actor, int64_t delta_free[IOBUF_CLASS_COUNT],
 {
 	struct iobuf_module_stats ms[MODEL_MODULES + 1];
 	struct iobuf_stats st;
-	int n = iobuf_get_stats(&st, ms, MODEL_MODULES + 1);
+	int n = iobuf_get_stats(&st, sizeof(st), ms, sizeof(ms[0]), MODEL_MODULES + 1);
 
 	if (n != M.nreg)
 		model_fail("iobuf_get_stats counts %d modules, expected %d", n,

@@ -16,7 +16,7 @@
 
 static int module_count(void)
 {
-	int n = iobuf_get_stats(NULL, NULL, 0);
+	int n = iobuf_get_stats(NULL, 0, NULL, 0, 0);
 
 	assert_true(n >= 0);
 	return n;
@@ -189,7 +189,7 @@ static void many_modules_register_and_list_in_order(void **state)
 		snprintf(name, sizeof(name), "mod_%03d", i);
 		assert_int_equal(iobuf_register_module(name), 0);
 	}
-	assert_int_equal(iobuf_get_stats(NULL, mods, TEST_MAX_MODULES), count);
+	assert_int_equal(iobuf_get_stats(NULL, 0, mods, sizeof(mods[0]), TEST_MAX_MODULES), count);
 	for (int i = 0; i < count; i++) {
 		snprintf(name, sizeof(name), "mod_%03d", i);
 		assert_string_equal(mods[i].name, name);

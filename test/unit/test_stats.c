@@ -9,9 +9,11 @@
  * every printed value is checked against iobuf_get_stats.
  */
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +30,7 @@ static void stats_before_initialize_are_zeroed_and_list_modules(void **state)
 	assert_int_equal(iobuf_register_module("st_early"), 0);
 	memset(&st, 0xff, sizeof(st));
 	memset(&zero, 0, sizeof(zero));
-	assert_int_equal(iobuf_get_stats(&st, mods, 2), 1);
+	assert_int_equal(iobuf_get_stats(&st, sizeof(st), mods, sizeof(mods[0]), 2), 1);
 	assert_memory_equal(&st, &zero, sizeof(st));
 	assert_string_equal(mods[0].name, "st_early");
 	assert_int_equal(mods[0].channels, 0);
@@ -53,15 +55,15 @@ static void get_stats_writes_at_most_max_modules_and_returns_the_count(void **st
 	memset(mods, 0xab, sizeof(mods));
 	memset(&untouched, 0xab, sizeof(untouched));
 
-	assert_int_equal(iobuf_get_stats(&st, mods, 2), 3);
+	assert_int_equal(iobuf_get_stats(&st, sizeof(st), mods, sizeof(mods[0]), 2), 3);
 	assert_string_equal(mods[0].name, "st_one");
 	assert_string_equal(mods[1].name, "st_two");
 	assert_memory_equal(&mods[2], &untouched, sizeof(untouched));
 
-	assert_int_equal(iobuf_get_stats(NULL, NULL, 0), 3);
-	assert_int_equal(iobuf_get_stats(&st, NULL, 0), 3);
-	assert_int_equal(iobuf_get_stats(&st, NULL, 1), -EINVAL);
-	assert_int_equal(iobuf_get_stats(NULL, mods, 0), 3);
+	assert_int_equal(iobuf_get_stats(NULL, 0, NULL, 0, 0), 3);
+	assert_int_equal(iobuf_get_stats(&st, sizeof(st), NULL, 0, 0), 3);
+	assert_int_equal(iobuf_get_stats(&st, sizeof(st), NULL, 0, 1), -EINVAL);
+	assert_int_equal(iobuf_get_stats(NULL, 0, mods, sizeof(mods[0]), 0), 3);
 }
 
 static void pool_stats_report_size_total_free_cached_and_out(void **state)
@@ -466,6 +468,158 @@ static void dump_before_initialize_prints_what_get_stats_reports(void **state)
 	assert_int_equal(dump_and_check(0), 1);
 }
 
+/* ---- versioned by size -------------------------------------------------- */
+
+#define GUARD 0x5a
+#define NMODS 3
+
+/* Three modules, a channel, one small buffer out: every counter differs. */
+static struct iobuf_channel *versioned_world(void **buf)
+{
+	struct iobuf_channel *ch = test_channel("st_v0", 4, 1);
+
+	assert_int_equal(iobuf_register_module("st_v1"), 0);
+	assert_int_equal(iobuf_register_module("st_v2"), 0);
+	*buf = iobuf_get(ch, 1, NULL, NULL);
+	assert_non_null(*buf);
+	return ch;
+}
+
+static void assert_guarded(const unsigned char *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (p[i] != GUARD)
+			fail_msg("byte %zu, past the caller's size, was written", i);
+}
+
+static void smaller_old_structs_are_filled_up_to_their_size(void **state)
+{
+	/* An older caller's structs: the small pool only; modules without the
+	 * large class, and a size that ends inside a counter. */
+	const size_t pool_size = sizeof(struct iobuf_pool_stats);
+	const size_t sizes[] = { offsetof(struct iobuf_module_stats, cls[1]),
+				 offsetof(struct iobuf_module_stats, cls[0].out) + 4 };
+	struct iobuf_module_stats full[NMODS];
+	struct iobuf_stats full_st;
+	unsigned char st[sizeof(struct iobuf_stats)];
+	unsigned char mods[NMODS * sizeof(struct iobuf_module_stats)];
+	struct iobuf_channel *ch;
+	void *buf;
+
+	(void)state;
+	ch = versioned_world(&buf);
+	assert_int_equal(iobuf_get_stats(&full_st, sizeof(full_st), full,
+					 sizeof(full[0]), NMODS), NMODS);
+
+	memset(st, GUARD, sizeof(st));
+	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st,
+					 pool_size, NULL, 0, 0), NMODS);
+	assert_memory_equal(st, &full_st.pool[0], pool_size);
+	assert_guarded(st, pool_size, sizeof(st));
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t size = sizes[k];
+		/* whole fields only: a counter cut by the size is not written */
+		size_t written = size / 8 * 8;
+
+		memset(mods, GUARD, sizeof(mods));
+		assert_int_equal(iobuf_get_stats(NULL, 0,
+			(struct iobuf_module_stats *)(void *)mods, size, NMODS),
+			NMODS);
+		for (int i = 0; i < NMODS; i++) {
+			assert_memory_equal(mods + i * size, &full[i], written);
+			assert_guarded(mods + i * size, written, size);
+		}
+		assert_guarded(mods, NMODS * size, sizeof(mods));
+	}
+	iobuf_put(ch, buf, 1);
+	iobuf_channel_fini(ch);
+}
+
+static void larger_newer_structs_get_zeroed_tails(void **state)
+{
+	enum { MORE = 24 };
+	const size_t st_size = sizeof(struct iobuf_stats) + MORE;
+	const size_t mod_size = sizeof(struct iobuf_module_stats) + MORE;
+	unsigned char st[sizeof(struct iobuf_stats) + MORE];
+	unsigned char mods[NMODS * (sizeof(struct iobuf_module_stats) + MORE)];
+	struct iobuf_module_stats full[NMODS];
+	struct iobuf_stats full_st;
+	struct iobuf_channel *ch;
+	unsigned char zero[MORE] = { 0 };
+	void *buf;
+
+	(void)state;
+	ch = versioned_world(&buf);
+	assert_int_equal(iobuf_get_stats(&full_st, sizeof(full_st), full,
+					 sizeof(full[0]), NMODS), NMODS);
+	memset(st, GUARD, sizeof(st));
+	memset(mods, GUARD, sizeof(mods));
+	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st,
+		st_size, (struct iobuf_module_stats *)(void *)mods, mod_size,
+		NMODS), NMODS);
+	assert_memory_equal(st, &full_st, sizeof(full_st));
+	assert_memory_equal(st + sizeof(full_st), zero, MORE);
+	for (int i = 0; i < NMODS; i++) {
+		assert_memory_equal(mods + i * mod_size, &full[i], sizeof(full[i]));
+		assert_memory_equal(mods + i * mod_size + sizeof(full[i]), zero,
+				    MORE);
+	}
+	iobuf_put(ch, buf, 1);
+	iobuf_channel_fini(ch);
+}
+
+static void sizes_below_one_field_are_einval_and_write_nothing(void **state)
+{
+	unsigned char st[sizeof(struct iobuf_stats)];
+	unsigned char mods[sizeof(struct iobuf_module_stats)];
+
+	(void)state;
+	assert_int_equal(iobuf_register_module("st_small"), 0);
+	memset(st, GUARD, sizeof(st));
+	memset(mods, GUARD, sizeof(mods));
+	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st, 7,
+					 NULL, 0, 0), -EINVAL);
+	assert_int_equal(iobuf_get_stats(NULL, 0,
+		(struct iobuf_module_stats *)(void *)mods, IOBUF_MODULE_NAME_MAX,
+		1), -EINVAL);
+	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st,
+		sizeof(st), (struct iobuf_module_stats *)(void *)mods, 0, 1),
+		-EINVAL);
+	assert_guarded(st, 0, sizeof(st));
+	assert_guarded(mods, 0, sizeof(mods));
+}
+
+/* What a binary linked against 0.1 calls: the IOBUF_0.1 version, no sizes. */
+typedef int (*get_stats_0_1)(struct iobuf_stats *stats,
+			     struct iobuf_module_stats *modules,
+			     uint32_t max_modules);
+
+static void the_0_1_abi_still_answers_binaries_linked_against_it(void **state)
+{
+	struct iobuf_module_stats now[NMODS], old[NMODS];
+	struct iobuf_stats st_now, st_old;
+	struct iobuf_channel *ch;
+	get_stats_0_1 v0_1;
+	void *buf, *sym;
+
+	(void)state;
+	sym = dlvsym(RTLD_DEFAULT, "iobuf_get_stats", "IOBUF_0.1");
+	assert_non_null(sym);
+	assert_ptr_not_equal(sym, dlvsym(RTLD_DEFAULT, "iobuf_get_stats",
+					 "IOBUF_0.2"));
+	memcpy(&v0_1, &sym, sizeof(v0_1));
+	ch = versioned_world(&buf);
+	assert_int_equal(iobuf_get_stats(&st_now, sizeof(st_now), now,
+					 sizeof(now[0]), NMODS), NMODS);
+	assert_int_equal(v0_1(&st_old, old, NMODS), NMODS);
+	assert_memory_equal(&st_now, &st_old, sizeof(st_now));
+	assert_memory_equal(now, old, sizeof(now));
+	assert_int_equal(v0_1(NULL, NULL, 1), -EINVAL);
+	iobuf_put(ch, buf, 1);
+	iobuf_channel_fini(ch);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +634,10 @@ int main(void)
 		T(stats_from_a_thread_without_channels_match),
 		T(dump_prints_exactly_what_get_stats_reports),
 		B(dump_before_initialize_prints_what_get_stats_reports),
+		T(smaller_old_structs_are_filled_up_to_their_size),
+		T(larger_newer_structs_get_zeroed_tails),
+		B(sizes_below_one_field_are_einval_and_write_nothing),
+		T(the_0_1_abi_still_answers_binaries_linked_against_it),
 #undef B
 #undef T
 	};
