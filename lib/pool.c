@@ -98,10 +98,11 @@ iobuf_iova(const void *buf)
 }
 
 /*
- * TSan pairs release and acquire by address, and DPDK publishes the ring
- * tail with an 8-byte CAS but reads it 4 bytes over: TSan never sees the
- * hand-off and would report every later use of a buffer on another thread,
- * in the application's code too. Each buffer address carries the hand-off.
+ * TSan pairs release and acquire by address, and an HTS ring publishes its
+ * tail with a 4-byte store that the next operation reads with an 8-byte
+ * load (test/sanitizers/tsan.supp): TSan never sees the hand-off and would
+ * report every later use of a buffer on another thread, in the
+ * application's code too. Each buffer address carries the hand-off.
  */
 #ifdef IOB_TSAN
 #include <sanitizer/tsan_interface.h>
