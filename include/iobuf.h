@@ -364,10 +364,12 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * buffers of the class go to the ring; otherwise the buffer is cached and a
  * batch is flushed to the ring when the cache is full.
  *
- * A pointer that is not the start of a pool buffer is refused with an error
- * log (rate-limited) and never enters a pool. Release builds check the pool
- * address range and 4 KiB alignment; -Ddebug_checks=true builds check the
- * exact buffer start. A NULL ch is logged and nothing happens.
+ * A pointer that is not the first byte of a pool buffer (outside the pools,
+ * misaligned, or a page inside a buffer) is refused with an error log
+ * (rate-limited) and never enters a pool, in every build. A buffer put
+ * twice is caught when it reaches the ring: logged, and the extra copy
+ * dropped (-Ddebug_checks=true builds abort at the second put itself). A
+ * NULL ch is logged and nothing happens.
  *
  * Thread: owning thread.
  */
@@ -390,8 +392,8 @@ IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
 /**
  * Return n buffers, of either class, as n iobuf_put() calls would.
  *
- * Every pointer is checked first: if one is not a pool buffer, nothing is
- * returned.
+ * Every pointer is checked first, as iobuf_put() checks it: if one is not
+ * the first byte of a pool buffer, nothing is returned.
  *
  * @return 0 on success, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or a pointer is not a pool
