@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -248,9 +249,15 @@ channel_open_locked(struct iobuf_channel **chp, const char *module,
 	if (!thread_key_made) {
 		rc = pthread_key_create(&thread_key, thread_exit);
 		if (rc != 0) {
-			IOB_LOG(ERR, "iobuf_channel_init: pthread_key_create: "
-				"%s\n", strerror(rc));
-			return -rc;
+			/*
+			 * ENOMEM, or EAGAIN when the process has used up its
+			 * keys: both are the -ENOMEM iobuf.h documents.
+			 */
+			IOB_LOG(ERR, "iobuf_channel_init: out of memory or of "
+				"thread-specific keys (pthread_key_create: %s); "
+				"the process has at most %d keys\n",
+				strerror(rc), PTHREAD_KEYS_MAX);
+			return -ENOMEM;
 		}
 		thread_key_made = true;
 	}
