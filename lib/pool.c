@@ -331,12 +331,12 @@ iob_pool_create(const struct iobuf_opts *o)
 	iob_g.mz = rte_memzone_reserve_aligned(name, region_bytes,
 		SOCKET_ID_ANY, RTE_MEMZONE_IOVA_CONTIG, IOB_ALIGN);
 	if (iob_g.mz == NULL) {
-		IOB_LOG(ERR, "cannot reserve %" PRIu64 " MiB of IOVA-contiguous "
+		IOB_LOG(ERR, "cannot reserve %" PRIu64 " KiB of IOVA-contiguous "
 			"memory for %" PRIu64 " small buffers of %" PRIu32
 			" B and %" PRIu64 " large buffers of %" PRIu32 " B: %s; "
 			"lower the pool counts in iobuf_opts or give the EAL "
 			"more memory (-m in IOBUF_EAL_ARGS)\n",
-			region_bytes >> 20, o->small_pool_count,
+			region_bytes >> 10, o->small_pool_count,
 			o->small_bufsize, o->large_pool_count, o->large_bufsize,
 			rte_strerror(rte_errno));
 		return -ENOMEM;
