@@ -142,10 +142,7 @@ struct iob_pool {
 	uintptr_t base;          /* first buffer */
 	uint64_t count;
 	uint64_t bufsize;
-	/* bufsize = 2^shift * odd, inv * odd = 1 (mod 2^64): index by multiply */
-	unsigned int shift;
-	uint64_t inv;
-	uint8_t *in_ring;        /* per buffer: 1 while in the ring */
+	uint8_t *in_ring;        /* per page, at a buffer's first: 1 in the ring */
 };
 
 /*

@@ -134,17 +134,18 @@ tsan_acquire(void *const *bufs, unsigned int n)
 static inline uint8_t *
 ring_mark(const struct iob_pool *p, const void *buf)
 {
-	/* Exact division of a multiple of 2^shift * odd by its odd part. */
-	return &p->in_ring[(((uintptr_t)buf - p->base) >> p->shift) * p->inv];
+	/* One mark per page, so that a shift finds a buffer's: no division. */
+	return &p->in_ring[((uintptr_t)buf - p->base) >> 12];
 }
 
 static void
 unmark(int cls, void *const *bufs, unsigned int n)
 {
-	const struct iob_pool *p = &iob_g.pool[cls];
+	/* A copy: stores through uint8_t * would make the compiler reload p. */
+	const struct iob_pool p = iob_g.pool[cls];
 
 	for (unsigned int i = 0; i < n; i++)
-		__atomic_store_n(ring_mark(p, bufs[i]), 0, __ATOMIC_RELAXED);
+		__atomic_store_n(ring_mark(&p, bufs[i]), 0, __ATOMIC_RELAXED);
 }
 
 /* Enqueue bufs, marked already; returns how many the ring took. */
@@ -182,11 +183,11 @@ ring_enqueue(int cls, void *const *bufs, unsigned int n)
 unsigned int
 iob_ring_return(int cls, void *const *bufs, unsigned int n)
 {
-	const struct iob_pool *p = &iob_g.pool[cls];
+	const struct iob_pool p = iob_g.pool[cls];   /* see unmark() */
 	unsigned int start = 0, in = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		uint8_t *mark = ring_mark(p, bufs[i]);
+		uint8_t *mark = ring_mark(&p, bufs[i]);
 
 		if (likely(__atomic_load_n(mark, __ATOMIC_RELAXED) == 0)) {
 			__atomic_store_n(mark, 1, __ATOMIC_RELAXED);
@@ -258,17 +259,6 @@ pools_free(void)
 	iob_g.span = 0;
 }
 
-/* The inverse of odd q modulo 2^64, by Newton's iteration. */
-static uint64_t
-inverse_odd(uint64_t q)
-{
-	uint64_t x = q;          /* right to 3 bits: q * q = 1 mod 8 */
-
-	for (int i = 0; i < 5; i++)
-		x *= 2 - q * x;  /* each step doubles the right bits */
-	return x;
-}
-
 static int
 ring_create(int cls, struct iob_pool *p)
 {
@@ -276,12 +266,11 @@ ring_create(int cls, struct iob_pool *p)
 	uint64_t count = p->count;
 	struct rte_ring *r;
 
-	p->shift = (unsigned int)__builtin_ctzll(p->bufsize);
-	p->inv = inverse_odd(p->bufsize >> p->shift);
-	p->in_ring = calloc(count, 1);
+	p->in_ring = calloc(count * (p->bufsize / IOB_ALIGN), 1);
 	if (p->in_ring == NULL) {
-		IOB_LOG(ERR, "out of memory for the %s pool's %" PRIu64 " ring "
-			"marks\n", iob_class_name(cls), count);
+		IOB_LOG(ERR, "out of memory for the %s pool's ring marks (%"
+			PRIu64 " bytes)\n", iob_class_name(cls),
+			count * (p->bufsize / IOB_ALIGN));
 		return -ENOMEM;
 	}
 
