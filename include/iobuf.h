@@ -131,8 +131,93 @@ struct iobuf_entry {
 	uint64_t opaque[8];
 };
 
-/** An open channel; created by iobuf_channel_init(). */
+/**
+ * An open channel; created by iobuf_channel_init(). Private but for its
+ * first bytes, struct iobuf_channel_hot, which the inline iobuf_get() and
+ * iobuf_put() read.
+ */
 struct iobuf_channel;
+
+/**
+ * @name Inline fast path: the hot part of a channel
+ *
+ * iobuf_get() and iobuf_put() are static inline (see IOBUF_NO_INLINE): a
+ * get or put served by the channel's cache runs in the caller's code, and
+ * every other case calls iobuf_get_miss() or iobuf_put_miss() in the
+ * library. These structs are what the inline code reads and writes, at the
+ * start of every struct iobuf_channel, and what iobuf_get_miss() and
+ * iobuf_put_miss() take. They are ABI: the static asserts below pin every
+ * offset, the test command compares them with the dump in abi/, and a
+ * change to them changes the soname. Never touch them directly.
+ */
+/**@{*/
+
+/** One class's cache: an array stack of buffer pointers. */
+struct iobuf_cache {
+	/** Next free slot: bufs <= top <= limit. A get pops below top. */
+	void **top;
+	/** A put that finds top == limit goes to iobuf_put_miss(). */
+	void **limit;
+	/** Bottom of the stack: a get that finds top == bufs misses. */
+	void **bufs;
+	/** Gets served from this cache (statistics: `cache`). */
+	uint64_t hits;
+	/**
+	 * Exact-start test: a page index p of this class starts a buffer
+	 * when p * div_mul <= div_max (mod 2^64), a multiply instead of a
+	 * division by the buffer size in pages.
+	 */
+	uint64_t div_mul;
+	/** See div_mul. */
+	uint64_t div_max;
+	/** Private. */
+	uint64_t reserved[2];
+};
+
+/** The first bytes of every struct iobuf_channel. */
+struct iobuf_channel_hot {
+	/** Start of the buffer region. */
+	uintptr_t base;
+	/** Region size in 4 KiB pages. */
+	uint64_t pages;
+	/** Pages below this index hold small buffers, the rest large ones. */
+	uint64_t small_pages;
+	/** Small buffer size: a get of len <= small_bufsize is small. */
+	uint64_t small_bufsize;
+	/** Large buffer size: the largest len a get accepts. */
+	uint64_t large_bufsize;
+	/**
+	 * Non-zero while some thread waits for a buffer: every put goes to
+	 * iobuf_put_miss() then. Shared by all channels, read-mostly.
+	 */
+	const uint64_t *pressure;
+	/** Private. */
+	uint64_t reserved[2];
+	/** Indexed by enum iobuf_class. */
+	struct iobuf_cache cache[IOBUF_CLASS_COUNT];
+};
+
+#define IOBUF_HOT_OFFSET_(type, field, off) \
+	IOBUF_STATIC_ASSERT(offsetof(struct type, field) == (off), \
+		"struct " #type " is ABI: " #field " must stay at " #off)
+IOBUF_HOT_OFFSET_(iobuf_cache, top, 0);
+IOBUF_HOT_OFFSET_(iobuf_cache, limit, 8);
+IOBUF_HOT_OFFSET_(iobuf_cache, bufs, 16);
+IOBUF_HOT_OFFSET_(iobuf_cache, hits, 24);
+IOBUF_HOT_OFFSET_(iobuf_cache, div_mul, 32);
+IOBUF_HOT_OFFSET_(iobuf_cache, div_max, 40);
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_cache) == 64,
+	"struct iobuf_cache is ABI: one cache line per class");
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, base, 0);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, pages, 8);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, small_pages, 16);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, small_bufsize, 24);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, large_bufsize, 32);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, pressure, 40);
+IOBUF_HOT_OFFSET_(iobuf_channel_hot, cache, 64);
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_channel_hot) == 192,
+	"struct iobuf_channel_hot is ABI: three cache lines");
+/**@}*/
 
 /**
  * Called when a waiting entry is handed a buffer.
@@ -331,6 +416,106 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
 /**@{*/
 
 /**
+ * The out-of-line half of iobuf_get(): everything but a hit in the cache
+ * of a valid channel. Called by the inline iobuf_get() with the channel as
+ * it saw it (ch may be NULL); call iobuf_get() instead. Same return and
+ * errors as iobuf_get().
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void *iobuf_get_miss(struct iobuf_channel_hot *ch, uint64_t len,
+			       struct iobuf_entry *entry, iobuf_get_cb cb);
+
+/**
+ * The out-of-line half of iobuf_put(): everything but a push into the
+ * cache of a valid channel. Called by the inline iobuf_put() with the
+ * channel as it saw it (ch may be NULL); call iobuf_put() instead. Same
+ * behaviour as iobuf_put().
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API void iobuf_put_miss(struct iobuf_channel_hot *ch, void *buf,
+			      uint64_t len);
+
+/*
+ * IOBUF_INLINE is how iobuf_get() and iobuf_put() are defined: static
+ * inline by default. Defining IOBUF_NO_INLINE before including this header
+ * makes them plain calls of the library's exported functions of the same
+ * names, which the library compiles from these definitions (lib/ffi.c
+ * defines IOBUF_INLINE as an exported, out-of-line function).
+ */
+#if !defined(IOBUF_INLINE) && !defined(IOBUF_NO_INLINE)
+#define IOBUF_INLINE static inline
+#endif
+
+#if defined(__SANITIZE_THREAD__)
+#define IOBUF_TSAN_ 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define IOBUF_TSAN_ 1
+#endif
+#endif
+
+#if defined(__GNUC__)
+#define IOBUF_LIKELY_(x) __builtin_expect(!!(x), 1)
+#else
+#define IOBUF_LIKELY_(x) (x)
+#endif
+
+#ifdef IOBUF_INLINE
+/*
+ * The owner's increment of a counter that other threads only read: one
+ * instruction, no lock prefix; a reader sees the old or the new value.
+ * TSan cannot see into asm, so TSan builds use the relaxed-store form.
+ */
+static inline void
+iobuf_count1_(uint64_t *p)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(IOBUF_TSAN_)
+	__asm__("incq %0" : "+m"(*p));
+#else
+	__atomic_store_n(p, *p + 1, __ATOMIC_RELAXED);
+#endif
+}
+
+/*
+ * x >= *y ? if_ae : otherwise as a compare and a cmov: compilers turn the
+ * conditional into a branch, which costs the large class a jump on every
+ * get. TSan builds use the plain form.
+ */
+static inline struct iobuf_cache *
+iobuf_select_ae_(uint64_t x, const uint64_t *y, struct iobuf_cache *if_ae,
+		 struct iobuf_cache *otherwise)
+{
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(IOBUF_TSAN_)
+	__asm__("cmpq %2, %1\n\tcmovaeq %3, %0"
+		: "+r"(otherwise) : "r"(x), "m"(*y), "r"(if_ae) : "cc");
+	return otherwise;
+#else
+	return x >= *y ? if_ae : otherwise;
+#endif
+}
+
+/* Push buf on c unless a thread waits or c is full; 0 when it did not. */
+static inline int
+iobuf_cache_push_(const struct iobuf_channel_hot *h, struct iobuf_cache *c,
+		  uint64_t page, void *buf)
+{
+	void **top = c->top;
+
+	if (IOBUF_LIKELY_(page * c->div_mul <= c->div_max &&
+			  __atomic_load_n(h->pressure, __ATOMIC_RELAXED) == 0 &&
+			  top != c->limit)) {
+		*top = buf;
+		/* statistics read top from other threads */
+		__atomic_store_n(&c->top, top + 1, __ATOMIC_RELAXED);
+		return 1;
+	}
+	return 0;
+}
+#endif
+
+/**
  * Get a buffer of the smallest class that fits len.
  *
  * Served from the channel cache; when the cache is empty, a batch is taken
@@ -338,6 +523,11 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * on this thread (no barging), the call returns NULL and, if entry is not
  * NULL, queues entry at the tail of this thread's wait queue; cb(entry, buf)
  * runs later on this thread.
+ *
+ * Inline (see IOBUF_NO_INLINE): a hit in the cache is a compare that
+ * validates len, a compare and cmov that pick the class, a pop and a
+ * counter increment, with no atomic read-modify-write and no access to
+ * buffer memory; anything else calls iobuf_get_miss().
  *
  * @param ch    the caller's channel.
  * @param len   bytes needed, 1 .. large_bufsize.
@@ -351,8 +541,32 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  *
  * Thread: owning thread.
  */
+#ifdef IOBUF_INLINE
+IOBUF_INLINE void *
+iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
+	  iobuf_get_cb cb)
+{
+	struct iobuf_channel_hot *h = (struct iobuf_channel_hot *)(void *)ch;
+
+	/* len - 1 wraps for len 0, so 0 fails the compare. */
+	if (IOBUF_LIKELY_(ch != NULL && len - 1 < h->large_bufsize)) {
+		struct iobuf_cache *c = iobuf_select_ae_(len - 1,
+			&h->small_bufsize, &h->cache[IOBUF_CLASS_LARGE],
+			&h->cache[IOBUF_CLASS_SMALL]);
+		void **top = c->top;
+
+		if (IOBUF_LIKELY_(top != c->bufs)) {
+			__atomic_store_n(&c->top, top - 1, __ATOMIC_RELAXED);
+			iobuf_count1_(&c->hits);
+			return top[-1];
+		}
+	}
+	return iobuf_get_miss(h, len, entry, cb);
+}
+#else
 IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
 			  struct iobuf_entry *entry, iobuf_get_cb cb);
+#endif
 
 /**
  * Return a buffer.
@@ -371,9 +585,46 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * dropped (-Ddebug_checks=true builds abort at the second put itself). A
  * NULL ch is logged and nothing happens.
  *
+ * Inline (see IOBUF_NO_INLINE): a push into the cache is a range and
+ * alignment compare that picks the class, a multiply and compare that
+ * check the exact start, a load of the pressure word and the push;
+ * anything else calls iobuf_put_miss().
+ *
  * Thread: owning thread.
  */
+#ifdef IOBUF_INLINE
+IOBUF_INLINE void
+iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
+{
+	struct iobuf_channel_hot *h = (struct iobuf_channel_hot *)(void *)ch;
+
+	if (IOBUF_LIKELY_(ch != NULL)) {
+		/*
+		 * The page index; rotating moves misaligned low bits to the
+		 * top, so one compare rejects pointers outside the region and
+		 * pointers not 4 KiB aligned. A branch per class, not a
+		 * computed cache: buf comes from the caller's last get, and a
+		 * cache address computed from it would put that load on the
+		 * caller's loop-carried chain.
+		 */
+		uint64_t off = (uint64_t)((uintptr_t)buf - h->base);
+		uint64_t page = (off >> 12) | (off << 52);
+
+		if (IOBUF_LIKELY_(page < h->small_pages)) {
+			if (iobuf_cache_push_(h, &h->cache[IOBUF_CLASS_SMALL],
+					      page, buf))
+				return;
+		} else if (IOBUF_LIKELY_(page < h->pages)) {
+			if (iobuf_cache_push_(h, &h->cache[IOBUF_CLASS_LARGE],
+					      page, buf))
+				return;
+		}
+	}
+	iobuf_put_miss(h, buf, len);
+}
+#else
 IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
+#endif
 
 /**
  * Get n buffers of the class that fits len, all or nothing. Never queues.

@@ -3,11 +3,10 @@
  */
 
 /*
- * Channels: per-thread caches (pointer stacks), the iobuf_get/iobuf_put fast
- * paths, batched refill and flush, and the bulk calls. The fast paths read
- * only the channel and the pressure line; every miss goes to a cold function.
- * Opening and closing a channel (iobuf.c) builds on iob_channel_create and
- * iob_channel_free here.
+ * Channels: per-thread caches (pointer stacks), the out-of-line halves of
+ * iobuf_get and iobuf_put (their cache hits are inline in iobuf.h),
+ * batched refill and flush, and the bulk calls. Opening and closing a
+ * channel (iobuf.c) builds on iob_channel_create and iob_channel_free here.
  */
 
 #include <errno.h>
@@ -19,34 +18,32 @@
 
 #include "iobuf_internal.h"
 
-_Static_assert(sizeof(struct iob_stack) == 64,
-	       "each class's hot stack fills one cache line");
-_Static_assert(offsetof(struct iobuf_channel, stack) == IOB_CACHE_LINE,
-	       "the layout copies fill the channel's first cache line");
+_Static_assert(offsetof(struct iobuf_channel, hot) == 0,
+	       "the inline get and put find the hot part at the channel's start");
 
 static inline void
-stack_set_top(struct iob_stack *s, void **top)
+stack_set_top(struct iobuf_cache *s, void **top)
 {
 	/* Stats read top from other threads. */
 	__atomic_store_n(&s->top, top, __ATOMIC_RELAXED);
 }
 
 static inline uint32_t
-stack_count(const struct iob_stack *s)
+stack_count(const struct iobuf_cache *s)
 {
 	return (uint32_t)(s->top - s->bufs);
 }
 
 /*
  * buf's page index in the region by the channel's copy of the layout, or
- * at least ch->pages when no pool owns buf. Rotating right by 12 moves
- * misaligned low bits to the top, so the one compare against ch->pages
+ * at least ch->hot.pages when no pool owns buf. Rotating right by 12 moves
+ * misaligned low bits to the top, so the one compare against ch->hot.pages
  * rejects pointers outside the region and pointers not 4 KiB aligned.
  */
 static inline uint64_t
 buf_page(const struct iobuf_channel *ch, const void *buf)
 {
-	uint64_t off = (uintptr_t)buf - ch->base;
+	uint64_t off = (uintptr_t)buf - ch->hot.base;
 
 	return (off >> 12) | (off << 52);
 }
@@ -58,7 +55,7 @@ buf_page(const struct iobuf_channel *ch, const void *buf)
  * buffer, or in the gap before the large pool, fails.
  */
 static inline bool
-page_starts_buffer(const struct iob_stack *s, uint64_t page)
+page_starts_buffer(const struct iobuf_cache *s, uint64_t page)
 {
 	return page * s->div_mul <= s->div_max;
 }
@@ -70,13 +67,13 @@ channel_buf_class(const struct iobuf_channel *ch, const void *buf)
 	uint64_t page = buf_page(ch, buf);
 	int cls;
 
-	if (page < ch->small_pages)
+	if (page < ch->hot.small_pages)
 		cls = IOBUF_CLASS_SMALL;
-	else if (likely(page < ch->pages))
+	else if (likely(page < ch->hot.pages))
 		cls = IOBUF_CLASS_LARGE;
 	else
 		return -1;
-	return page_starts_buffer(&ch->stack[cls], page) ? cls : -1;
+	return page_starts_buffer(IOB_CACHE(ch, cls), page) ? cls : -1;
 }
 
 /* Logs why buf is refused; the cold half of checked_class(). */
@@ -112,7 +109,7 @@ channel_return(struct iobuf_channel *ch, int cls, void *const *bufs,
 void
 iob_channel_flush_all(struct iobuf_channel *ch, int cls)
 {
-	struct iob_stack *s = &ch->stack[cls];
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 
 	if (s->top == s->bufs)
 		return;
@@ -124,7 +121,7 @@ void
 iob_channel_counters(const struct iobuf_channel *ch, int cls,
 		     struct iob_counters *sum)
 {
-	const struct iob_stack *s = &ch->stack[cls];
+	const struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	const struct iob_slow_counters *st = &ch->st[cls];
 
 	sum->cache += iob_counter_read(&s->hits);
@@ -140,7 +137,7 @@ iob_channel_counters(const struct iobuf_channel *ch, int cls,
 uint64_t
 iob_channel_cached(const struct iobuf_channel *ch, int cls)
 {
-	const struct iob_stack *s = &ch->stack[cls];
+	const struct iobuf_cache *s = IOB_CACHE(ch, cls);
 
 	return (uint64_t)(iob_counter_read(&s->top) - s->bufs);
 }
@@ -155,25 +152,25 @@ get_invalid(const struct iobuf_channel *ch, uint64_t len)
 	else
 		IOB_LOG_RATELIMITED(ERR, "iobuf_get: len %" PRIu64 " is outside "
 			"[1, %" PRIu64 "] (iobuf_opts.large_bufsize)\n", len,
-			ch->large_bufsize);
+			ch->hot.large_bufsize);
 	errno = EINVAL;
 	return NULL;
 }
 
 static iob_cold void *
-get_slow(struct iobuf_channel *ch, struct iob_stack *s,
-	 struct iobuf_entry *entry, iobuf_get_cb cb)
+get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
+	 iobuf_get_cb cb)
 {
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	struct iob_thread *thr = ch->thr;
-	int cls = (int)(s - ch->stack);
 	struct iob_entry *e = (struct iob_entry *)entry;
 
 	/* No barging: older waiters of this class get the ring first. */
 	if (thr->nwaiting[cls] == 0) {
 		/* While some thread waits, take one buffer, not a batch to hoard. */
-		unsigned int want = s->batch == 0 ||
+		unsigned int want = ch->batch[cls] == 0 ||
 			iob_pressure_of(iob_pressure_load(), cls) != 0 ?
-			1 : s->batch;
+			1 : ch->batch[cls];
 		unsigned int got = iob_ring_take_burst(cls, s->bufs, want);
 
 		if (got > 0) {
@@ -207,44 +204,43 @@ get_slow(struct iobuf_channel *ch, struct iob_stack *s,
 }
 
 /*
- * Fast path, 17 instructions with the ret (gcc 12): a NULL test, a compare
- * that validates len, a branch-free pick of the class's stack, a pop and a
- * counter increment; no atomic RMW, no buffer access. The pick is a cmov so
- * that both classes run the same straight line (a branch sent every large
- * get through a jump); len is not on the loop-carried chain (buf -> put ->
- * top -> get), so the cmov adds no latency to it.
+ * Everything the inline iobuf_get (iobuf.h) does not serve: bad arguments,
+ * an empty cache, and, in debug builds, every get (their inline path always
+ * misses, so each get is checked here).
  */
-iob_fast_path void *
-iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
-	  iobuf_get_cb cb)
+void *
+iobuf_get_miss(struct iobuf_channel_hot *h, uint64_t len,
+	       struct iobuf_entry *entry, iobuf_get_cb cb)
 {
-	struct iob_stack *s;
+	struct iobuf_channel *ch = (struct iobuf_channel *)h;  /* hot is first */
+	struct iobuf_cache *s;
 	void **top;
+	int cls;
 
 	if (unlikely(ch == NULL))
 		return get_invalid(ch, len);
 	IOB_CHECK_OWNER(ch, "iobuf_get");
 
 	/* len - 1 wraps for len 0, so 0 fails the compare. */
-	if (unlikely(len - 1 >= ch->large_bufsize))
+	if (unlikely(len - 1 >= ch->hot.large_bufsize))
 		return get_invalid(ch, len);
-	s = iob_select_ae(len - 1, &ch->small_bufsize,
-			  &ch->stack[IOBUF_CLASS_LARGE], &ch->stack[IOBUF_CLASS_SMALL]);
+	cls = len > ch->hot.small_bufsize;
+	s = IOB_CACHE(ch, cls);
 	top = s->top;
-	if (likely(top != s->bufs)) {
+	if (top != s->bufs) {
 		stack_set_top(s, --top);
-		iob_count1(&s->hits);
+		iob_counter_add(&s->hits, 1);
 		if (IOBUF_DEBUG_CHECKS)
-			iob_debug_take(ch, (int)(s - ch->stack), *top);
+			iob_debug_take(ch, cls, *top);
 		return *top;
 	}
-	return get_slow(ch, s, entry, cb);
+	return get_slow(ch, cls, entry, cb);
 }
 
 /* ---- put ---------------------------------------------------------------- */
 
 static inline void
-stack_push(struct iob_stack *s, void *buf)
+stack_push(struct iobuf_cache *s, void *buf)
 {
 	void **top = s->top;
 
@@ -257,7 +253,7 @@ static iob_cold void
 put_slow(struct iobuf_channel *ch, void *buf, int cls)
 {
 	struct iob_thread *thr = ch->thr;
-	struct iob_stack *s = &ch->stack[cls];
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	void **top;
 
 	if (thr->nwaiting[cls] > 0) {
@@ -277,13 +273,13 @@ put_slow(struct iobuf_channel *ch, void *buf, int cls)
 		stack_push(s, buf);
 		return;
 	}
-	if (s->batch == 0) {
+	if (ch->batch[cls] == 0) {
 		channel_return(ch, cls, &buf, 1);
 		return;
 	}
 	/* Full: flush a batch, keeping buf, the most recently used, cached. */
-	top = s->top - s->batch;
-	channel_return(ch, cls, top, s->batch);
+	top = s->top - ch->batch[cls];
+	channel_return(ch, cls, top, ch->batch[cls]);
 	*top = buf;
 	stack_set_top(s, top + 1);
 }
@@ -303,7 +299,7 @@ put_no_channel(void *buf)
 static inline void
 put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
 {
-	struct iob_stack *s = &ch->stack[cls];
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	void **top;
 
 	if (IOBUF_DEBUG_CHECKS)
@@ -318,29 +314,16 @@ put_one(struct iobuf_channel *ch, int cls, void *buf, uint64_t pressure)
 	put_slow(ch, buf, cls);
 }
 
-/* Put buf, which lies in cls's pages at page, if it starts a buffer. */
-static inline void
-put_exact(struct iobuf_channel *ch, int cls, void *buf, uint64_t page)
-{
-	if (likely(page_starts_buffer(&ch->stack[cls], page)))
-		put_one(ch, cls, buf, iob_pressure_load());
-	else
-		refuse("iobuf_put", buf);
-}
-
 /*
- * Fast path, 20 instructions with the ret: a NULL test, one compare that
- * checks range and alignment and picks the class, a multiply and compare
- * that check buf starts a buffer, a load of the pressure line (clean and
- * shared while nobody waits) and a push; no counter (the cache depth
- * counts it, see struct iob_slow_counters). The class is a branch here,
- * not a cmov: buf comes from the caller's last get, so a computed stack
- * address would put that load on the loop-carried chain.
+ * Everything the inline iobuf_put (iobuf.h) does not serve: a bad channel
+ * or pointer, waiters anywhere, a full cache, and, in debug builds, every
+ * put (their inline path always misses, so each put is checked here).
  */
-iob_fast_path void
-iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
+void
+iobuf_put_miss(struct iobuf_channel_hot *h, void *buf, uint64_t len)
 {
-	uint64_t page;
+	struct iobuf_channel *ch = (struct iobuf_channel *)h;  /* hot is first */
+	int cls;
 
 	(void)len; /* the address decides the class (SPEC §3) */
 	if (unlikely(ch == NULL)) {
@@ -348,20 +331,9 @@ iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
 		return;
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_put");
-	if (IOBUF_DEBUG_CHECKS) {
-		int cls = iob_buf_check(buf, "iobuf_put");
-
-		if (cls >= 0)
-			put_one(ch, cls, buf, iob_pressure_load());
-		return;
-	}
-	page = buf_page(ch, buf);
-	if (likely(page < ch->small_pages))
-		put_exact(ch, IOBUF_CLASS_SMALL, buf, page);
-	else if (likely(page < ch->pages))
-		put_exact(ch, IOBUF_CLASS_LARGE, buf, page);
-	else
-		refuse("iobuf_put", buf);
+	cls = checked_class(ch, buf, "iobuf_put");
+	if (cls >= 0)
+		put_one(ch, cls, buf, iob_pressure_load());
 }
 
 /* ---- bulk --------------------------------------------------------------- */
@@ -369,12 +341,12 @@ iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len)
 int
 iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 {
-	struct iob_stack *s;
+	struct iobuf_cache *s;
 	uint32_t from_cache, from_ring;
 	int cls;
 
 	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
-		     len - 1 >= ch->large_bufsize)) {
+		     len - 1 >= ch->hot.large_bufsize)) {
 		IOB_LOG_RATELIMITED(ERR, "iobuf_get_bulk: channel or bufs is "
 			"NULL, n is 0, or len %" PRIu64 " is outside [1, "
 			"large_bufsize]\n", len);
@@ -382,8 +354,8 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
 
-	cls = len > ch->small_bufsize;
-	s = &ch->stack[cls];
+	cls = len > ch->hot.small_bufsize;
+	s = IOB_CACHE(ch, cls);
 	from_cache = RTE_MIN(stack_count(s), n);
 	from_ring = n - from_cache;
 	if (from_ring > 0) {
@@ -431,7 +403,7 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 	pressure = iob_pressure_load();
 	if (likely(pressure == 0 && (classes & (classes - 1)) == 0)) {
 		int cls = classes >> 1;
-		struct iob_stack *s = &ch->stack[cls];
+		struct iobuf_cache *s = IOB_CACHE(ch, cls);
 
 		if (n <= (uint32_t)(s->limit - s->top)) {
 			if (IOBUF_DEBUG_CHECKS)
@@ -455,17 +427,18 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 static int
 cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
 {
-	struct iob_stack *s = &ch->stack[cls];
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
+	uint32_t size = ch->size[cls];
 
-	if (s->size == 0 || iob_ring_take_bulk(cls, s->bufs, s->size) == 0) {
-		s->top = s->bufs + s->size;
-		iob_counter_add(&ch->st[cls].ring, s->size);
+	if (size == 0 || iob_ring_take_bulk(cls, s->bufs, size) == 0) {
+		s->top = s->bufs + size;
+		iob_counter_add(&ch->st[cls].ring, size);
 		return 0;
 	}
 	IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the pool has %"
 		PRIu64 " free of %" PRIu64 "; raise iobuf_opts.%s_pool_count "
 		"or lower the cache size\n", module, iob_class_name(cls),
-		s->size, iob_ring_free_count(cls), iob_g.pool[cls].count,
+		size, iob_ring_free_count(cls), iob_g.pool[cls].count,
 		iob_class_name(cls));
 	return -ENOMEM;
 }
@@ -487,23 +460,29 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 
 	bufs = (void **)(ch + 1);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		struct iob_stack *s = &ch->stack[c];
+		struct iobuf_cache *s = IOB_CACHE(ch, c);
 
-		s->size = size[c];
-		s->batch = RTE_MIN(size[c], IOB_BATCH_MAX);
+		ch->size[c] = size[c];
+		ch->batch[c] = RTE_MIN(size[c], IOB_BATCH_MAX);
 		s->bufs = bufs;
 		s->top = bufs;
-		s->limit = bufs + s->size + s->batch;
+		s->limit = bufs + ch->size[c] + ch->batch[c];
 		bufs = s->limit + 1;
 		iob_div_init(iob_g.pool[c].bufsize / IOB_ALIGN, &s->div_mul,
 			     &s->div_max);
 	}
-	ch->base = iob_g.base;
-	ch->pages = iob_g.span / IOB_ALIGN;
-	ch->small_pages = iob_g.pool[IOBUF_CLASS_SMALL].count *
+	/*
+	 * Debug builds keep the caches in debug_cache and leave hot.cache
+	 * zeroed: top == bufs and top == limit, so every inline get and put
+	 * misses and reaches the checked code.
+	 */
+	ch->hot.pressure = &iob_pressure.threads_waiting;
+	ch->hot.base = iob_g.base;
+	ch->hot.pages = iob_g.span / IOB_ALIGN;
+	ch->hot.small_pages = iob_g.pool[IOBUF_CLASS_SMALL].count *
 		iob_g.pool[IOBUF_CLASS_SMALL].bufsize / IOB_ALIGN;
-	ch->small_bufsize = iob_g.pool[IOBUF_CLASS_SMALL].bufsize;
-	ch->large_bufsize = iob_g.pool[IOBUF_CLASS_LARGE].bufsize;
+	ch->hot.small_bufsize = iob_g.pool[IOBUF_CLASS_SMALL].bufsize;
+	ch->hot.large_bufsize = iob_g.pool[IOBUF_CLASS_LARGE].bufsize;
 	return ch;
 }
 

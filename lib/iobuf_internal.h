@@ -11,6 +11,8 @@
  * into a file above (scripts/check-layers.py fails the test command on a
  * cycle between the objects):
  *
+ *   ffi.c      the exported iobuf_get and iobuf_put: iobuf.h's inline
+ *              definitions compiled out of line
  *   stats.c    iobuf_get_stats, iobuf_dump: read-only snapshots
  *   iobuf.c    the control path: the control mutex, the lifecycle
  *              (initialize, finish and its report), and every public call
@@ -273,60 +275,6 @@ unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
 #endif
 
 /*
- * The owning thread's increment of a counter that other threads only read:
- * one instruction, no lock prefix, and a reader sees the old or the new
- * value (the kernel's this_cpu_inc). A relaxed atomic store of the loaded
- * value + 1 is the portable form, three instructions; TSan builds use it
- * because TSan cannot see the asm.
- */
-static inline void
-iob_count1(uint64_t *p)
-{
-#if defined(__x86_64__) && !defined(IOB_TSAN)
-	__asm__("incq %0" : "+m"(*p));
-#else
-	iob_counter_add(p, 1);
-#endif
-}
-
-/*
- * x >= y ? if_ae : otherwise, without a branch: a compare and a cmov. gcc
- * turns the plain conditional into a branch, which costs the taken side a
- * jump on every call (see iobuf_get). TSan builds use the plain form
- * because TSan cannot see a memory operand inside the asm.
- */
-static inline void *
-iob_select_ae(uint64_t x, const uint64_t *y, void *if_ae, void *otherwise)
-{
-#if defined(__x86_64__) && !defined(IOB_TSAN)
-	__asm__("cmpq %2, %1\n\tcmovaeq %3, %0"
-		: "+r"(otherwise) : "r"(x), "m"(*y), "r"(if_ae) : "cc");
-	return otherwise;
-#else
-	return x >= *y ? if_ae : otherwise;
-#endif
-}
-
-/*
- * The hot part of one class's cache: an array stack of buffer pointers,
- * bufs <= top <= limit. A get pops below top; a put pushes at top, and a put
- * that finds top == limit flushes a batch. The array has one slot past
- * limit so a put can push before flushing everything. 64 bytes: each
- * class's hot fields fill one cache line of their own.
- */
-struct iob_stack {
-	void **top;
-	void **limit;
-	void **bufs;
-	uint64_t hits;    /* gets served from the stack: stats `cache` */
-	uint32_t size;    /* cache size asked for */
-	uint32_t batch;   /* min(IOB_BATCH_MAX, size) */
-	uint64_t div_mul; /* iob_div_init of the class's buffer size in pages */
-	uint64_t div_max;
-	uint64_t reserved;
-};
-
-/*
  * Divisibility without a division (Lemire, Kaser and Kurz, "Faster
  * remainder by direct computation", 2019): with mul = ceil(2^64 / m),
  * n % m == 0 exactly when n * mul (mod 2^64) <= mul - 1, for every n below
@@ -370,15 +318,19 @@ struct iob_counters {
 
 struct iob_module;
 
+/*
+ * A channel. The inline get and put (iobuf.h) read and write hot, whose
+ * cache[] is an array stack of buffer pointers per class: bufs <= top <=
+ * limit, a get pops below top, a put pushes at top, and a put that finds
+ * top == limit flushes a batch. The array has one slot past limit so a put
+ * can push before flushing everything.
+ */
 struct iobuf_channel {
-	/* Read by every get and put: copies of the region's layout. */
-	uintptr_t base;          /* region start */
-	uint64_t pages;          /* region size in 4 KiB pages */
-	uint64_t small_pages;    /* pages below this index hold small buffers */
-	uint64_t small_bufsize;
-	uint64_t large_bufsize;
-	uint64_t reserved[3];
-	struct iob_stack stack[IOBUF_CLASS_COUNT];
+	struct iobuf_channel_hot hot;
+	/* Debug builds' caches, so that hot.cache[] can always miss. */
+	struct iobuf_cache debug_cache[IOBUF_CLASS_COUNT];
+	uint32_t size[IOBUF_CLASS_COUNT];   /* cache size asked for */
+	uint32_t batch[IOBUF_CLASS_COUNT];  /* min(IOB_BATCH_MAX, size) */
 	/* Slow paths only. */
 	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
 	struct iob_thread *thr;                 /* set by iob_thread_attach */
@@ -386,6 +338,10 @@ struct iobuf_channel {
 	TAILQ_ENTRY(iobuf_channel) mod_link;    /* module's list, under the mutex */
 	TAILQ_ENTRY(iobuf_channel) thr_link;    /* owning thread's list */
 };
+
+/* The cache of class cls that the library works on (see debug_cache). */
+#define IOB_CACHE(ch, cls) \
+	(IOBUF_DEBUG_CHECKS ? &(ch)->debug_cache[cls] : &(ch)->hot.cache[cls])
 
 #define IOB_CHECK_OWNER(ch, fn) \
 	IOB_DEBUG_ASSERT(pthread_equal((ch)->thr->owner, pthread_self()), \

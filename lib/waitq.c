@@ -122,10 +122,10 @@ iobuf_entry_abort(struct iobuf_channel *ch, struct iobuf_entry *entry,
 		IOB_LOG(ERR, "iobuf_entry_abort: channel or entry is NULL\n");
 		return;
 	}
-	if (len == 0 || len > ch->large_bufsize) {
+	if (len == 0 || len > ch->hot.large_bufsize) {
 		IOB_LOG(ERR, "iobuf_entry_abort: len %" PRIu64 " is outside "
 			"[1, %" PRIu64 "]; pass the len of the iobuf_get that "
-			"queued the entry\n", len, ch->large_bufsize);
+			"queued the entry\n", len, ch->hot.large_bufsize);
 		return;
 	}
 	IOB_DEBUG_ASSERT(pthread_equal(ch->thr->owner, pthread_self()),

@@ -19,6 +19,7 @@
  */
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -170,6 +171,27 @@ static void scenario_close_in_visitor(void)
 
 	child_world_waiting(&cw, &entry, close_in_callback);
 	iobuf_for_each_entry(cw.ch, close_in_visitor, NULL);
+}
+
+/* A thread that does not own cw's channel gets, then puts, through it. */
+static void *use_foreign_channel(void *arg)
+{
+	struct child_world *cw = arg;
+	void *buf = iobuf_get(cw->ch, 1, NULL, NULL);
+
+	iobuf_put(cw->ch, buf != NULL ? buf : cw->small, 1);
+	return NULL;
+}
+
+static void scenario_channel_used_by_another_thread(void)
+{
+	struct child_world cw;
+	pthread_t t;
+
+	child_world(&cw);
+	child_require(pthread_create(&t, NULL, use_foreign_channel, &cw) == 0,
+		      "pthread_create");
+	pthread_join(t, NULL);
 }
 
 /* No EAL at all: the pools cannot come up, nothing else changes. */
@@ -410,6 +432,14 @@ static void assert_child_aborts_saying(void (*scenario)(void),
 	free(out);
 }
 
+/* The inline get and put miss in debug builds, so the owner is checked. */
+static void channel_used_by_another_thread_aborts(void **state)
+{
+	(void)state;
+	assert_child_aborts_saying(scenario_channel_used_by_another_thread,
+				   "used by a thread that does not own it");
+}
+
 static void close_from_a_callback_aborts(void **state)
 {
 	(void)state;
@@ -500,14 +530,16 @@ int main(void)
 		cmocka_unit_test(put_bulk_of_one_buffer_twice_aborts_naming_it),
 		cmocka_unit_test(close_from_a_callback_aborts),
 		cmocka_unit_test(close_from_a_visitor_aborts),
+		cmocka_unit_test(channel_used_by_another_thread_aborts),
 	};
 	/*
-	 * The last five are the aborts of -Ddebug_checks=true builds; a
-	 * release build logs and goes on instead (test/unit/test_misuse.c).
+	 * The last six are the aborts of -Ddebug_checks=true builds; a
+	 * release build logs and goes on instead (test/unit/test_misuse.c),
+	 * or, for a channel used by another thread, does not look.
 	 * They are left out rather than skip()ped: CMocka 1.1.5 prints
 	 * "not ok # SKIP", which meson counts as a failure.
 	 */
-	const size_t debug_only = 5;
+	const size_t debug_only = 6;
 	const size_t n = sizeof(all) / sizeof(all[0]) -
 		(BADINPUT_DEBUG_CHECKS ? 0 : debug_only);
 	struct CMUnitTest tests[sizeof(all) / sizeof(all[0])] = { 0 };

@@ -6,14 +6,14 @@
  * Benchmark of iobuf against what its users would otherwise use.
  *
  * Every contender is a table of functions with exactly iobuf's data-path
- * signatures, so iobuf's exported functions sit in its table as they are.
- * The workloads (workloads.c) call every contender the same way: one
- * indirect call per get or put into a function that does the whole
- * operation. For iobuf that function is the shared library's own
- * iobuf_get/iobuf_put (the address resolved at load time, so no PLT stub
- * either); for the others it is a wrapper in its own translation unit with
- * the DPDK or local inline code expanded inside. No contender is inlined
- * into the loop, none pays a second call, and the null contender
+ * signatures. The workloads (workloads.c) call every contender the same
+ * way: one indirect call per get or put into a function that does the
+ * whole operation. For every contender that function is in the executable
+ * with the contender's inline code expanded inside: for iobuf, the copy of
+ * its static inline iobuf_get/iobuf_put that taking their address makes
+ * the compiler emit (a miss calls into the shared library), for rte_mempool
+ * a wrapper around its inline functions. No contender is inlined into the
+ * loop, none pays a second call on a hit, and the null contender
  * (contender_null.c) measures what the call itself costs.
  *
  * The handle type is iobuf's opaque struct iobuf_channel pointer for every
