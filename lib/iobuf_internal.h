@@ -58,13 +58,6 @@
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define iob_cold __attribute__((noinline, cold))
-/*
- * iobuf_get and iobuf_put start on a cache line, so that an edit elsewhere
- * in channel.c cannot slide them across a line boundary and change their
- * speed (test/bench/RESULTS.md).
- */
-#define iob_fast_path __attribute__((aligned(64)))
-
 #define IOB_ALIGN 4096u
 #define IOB_ALIGN_MASK ((uintptr_t)IOB_ALIGN - 1)
 #define IOB_CACHE_LINE 64
@@ -84,7 +77,6 @@
 /* Single-writer counters: the owner stores, anyone may load (STYLE 17). */
 #define iob_counter_add(p, n) \
 	__atomic_store_n((p), *(p) + (n), __ATOMIC_RELAXED)
-#define iob_counter_set(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define iob_counter_read(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 
 /* ---- logging (log.c) ---------------------------------------------------- */

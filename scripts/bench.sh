@@ -202,11 +202,12 @@ within a row the contenders' repetitions alternate in one process. (x) is
 iobuf ÷ that column: below 1, iobuf is faster or runs fewer instructions.
 "–": not applicable (no bulk call, no waiters, or a reference column
 outside its rows). Every contender is reached the same way: one indirect
-call per get or put into a function that does the whole operation (for
-iobuf, the shared library's iobuf_get/iobuf_put). Reference columns bound
-the hot pair: "no-op" is that call alone, "no-op .so" the same call into a
-shared library (as iobuf is called), "array stack" a bare called pointer
-stack; on cold buffers (3) they measure the flush and fence alone.
+call per get or put into a function in the executable that does the whole
+operation (for iobuf, the copy of its inline iobuf_get/iobuf_put there,
+which calls the shared library on a miss). Reference columns bound the
+hot pair: "no-op" is that call alone, "no-op .so" the same call into a
+shared library, "array stack" a bare called pointer stack; on cold
+buffers (3) they measure the flush and fence alone.
 Instruction rows count what runs inside
 the contender's functions; the workload loop adds ${loop_ir_note:-?} more per
 hot pair (loop, NULL check, arguments, the two call instructions). Workload

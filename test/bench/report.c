@@ -251,9 +251,9 @@ static void print_goals(FILE *out)
 		if (!header) {
 			fputs("### Goals of issue 3\n\n"
 			      "\"a call alone\": the same ratio for the no-op called in a "
-			      "shared library, as iobuf is, in place of iobuf; no "
-			      "contender reached that way can do better, up to the noise "
-			      "between repetitions.\n\n"
+			      "shared library in place of iobuf: what a contender that "
+			      "is not inlined into its caller's executable can reach "
+			      "at best, up to the noise between repetitions.\n\n"
 			      "| goal | measured | target | met | a call alone |\n"
 			      "|---|--:|--:|:-:|--:|\n", out);
 			header = true;
