@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_bufs.h"
 #include "test_env.h"
 
 #define MOD "misuse"
@@ -68,22 +69,37 @@ assert_dropped(const char *log, const void *buf)
 	assert_non_null(strstr(log, want));
 }
 
+/* d: a channel of MOD with these cache sizes and one buffer of len out. */
+static void
+dup_open(struct dup *d, uint32_t small_cache, uint32_t large_cache,
+	 uint64_t len)
+{
+	d->ch = test_channel(MOD, small_cache, large_cache);
+	d->len = len;
+	d->buf = iobuf_get(d->ch, len, NULL, NULL);
+	assert_non_null(d->buf);
+}
+
+/* f(d) must log d's buffer as put twice and dropped. */
+static void
+assert_f_drops(void (*f)(void *), struct dup *d)
+{
+	char *log = logged(f, d);
+
+	assert_dropped(log, d->buf);
+	free(log);
+}
+
 static void
 double_put_that_reaches_the_ring_is_dropped(void **state)
 {
 	struct iobuf_stats st;
 	struct dup d;
-	char *log;
 
 	(void)state;
 	/* No cache: every put goes straight to the ring. */
-	d.ch = test_channel(MOD, 0, 0);
-	d.len = TEST_SMALL_SIZE;
-	d.buf = iobuf_get(d.ch, d.len, NULL, NULL);
-	assert_non_null(d.buf);
-	log = logged(put_twice, &d);
-	assert_dropped(log, d.buf);
-	free(log);
+	dup_open(&d, 0, 0, TEST_SMALL_SIZE);
+	assert_f_drops(put_twice, &d);
 	test_pool_stats(&st);
 	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, TEST_SMALL_COUNT);
 	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].out, 0);
@@ -96,25 +112,17 @@ double_put_that_stays_cached_is_dropped_when_the_cache_flushes(void **state)
 	void *all[TEST_SMALL_COUNT];
 	uint32_t n;
 	struct dup d;
-	char *log;
 
 	(void)state;
-	d.ch = test_channel(MOD, 8, 1);
-	d.len = TEST_SMALL_SIZE;
-	d.buf = iobuf_get(d.ch, d.len, NULL, NULL);
-	assert_non_null(d.buf);
+	dup_open(&d, 8, 1, TEST_SMALL_SIZE);
 	put_twice(&d);
 	/* Both copies sit in the cache; closing the channel flushes them. */
-	log = logged(close_channel, &d);
-	assert_dropped(log, d.buf);
-	free(log);
+	assert_f_drops(close_channel, &d);
 	/* Every buffer once, none twice. */
 	d.ch = test_channel("misuse2", 0, 0);
 	n = test_drain(d.ch, d.len, all, TEST_SMALL_COUNT);
 	assert_int_equal(n, TEST_SMALL_COUNT);
-	for (uint32_t i = 0; i < n; i++)
-		for (uint32_t j = i + 1; j < n; j++)
-			assert_ptr_not_equal(all[i], all[j]);
+	test_assert_distinct(all, n);
 	test_put_all(d.ch, all, n, d.len);
 	iobuf_channel_fini(d.ch);
 }
@@ -124,16 +132,10 @@ double_put_through_put_bulk_is_dropped(void **state)
 {
 	struct iobuf_stats st;
 	struct dup d;
-	char *log;
 
 	(void)state;
-	d.ch = test_channel(MOD, 0, 0);
-	d.len = TEST_LARGE_SIZE;
-	d.buf = iobuf_get(d.ch, d.len, NULL, NULL);
-	assert_non_null(d.buf);
-	log = logged(put_bulk_twice, &d);
-	assert_dropped(log, d.buf);
-	free(log);
+	dup_open(&d, 0, 0, TEST_LARGE_SIZE);
+	assert_f_drops(put_bulk_twice, &d);
 	test_pool_stats(&st);
 	assert_int_equal(st.pool[IOBUF_CLASS_LARGE].free, TEST_LARGE_COUNT);
 	iobuf_channel_fini(d.ch);
