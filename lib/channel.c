@@ -157,6 +157,40 @@ get_invalid(const struct iobuf_channel *ch, uint64_t len)
 	return NULL;
 }
 
+static inline uint32_t
+base_batch(const struct iobuf_channel *ch, int cls)
+{
+	return RTE_MIN(ch->size[cls], IOB_BATCH_MAX);
+}
+
+static inline uint32_t
+grown(const struct iobuf_channel *ch, int cls, uint32_t batch)
+{
+	return RTE_MIN(2 * batch, ch->size[cls]);
+}
+
+/*
+ * A refill happened: the next one is bigger, and flushing starts over at
+ * the base batch. The stack holds fewer than size buffers now, so the
+ * lower limit is above top.
+ */
+static void
+refilled(struct iobuf_channel *ch, int cls, struct iobuf_cache *s)
+{
+	ch->refill[cls] = grown(ch, cls, ch->refill[cls]);
+	ch->flush[cls] = base_batch(ch, cls);
+	s->limit = s->bufs + ch->size[cls] + ch->flush[cls];
+}
+
+/* A flush happened: the next one is bigger, refilling starts over. */
+static void
+flushed(struct iobuf_channel *ch, int cls, struct iobuf_cache *s)
+{
+	ch->flush[cls] = grown(ch, cls, ch->flush[cls]);
+	ch->refill[cls] = base_batch(ch, cls);
+	s->limit = s->bufs + ch->size[cls] + ch->flush[cls];
+}
+
 static iob_cold void *
 get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 	 iobuf_get_cb cb)
@@ -168,9 +202,9 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 	/* No barging: older waiters of this class get the ring first. */
 	if (thr->nwaiting[cls] == 0) {
 		/* While some thread waits, take one buffer, not a batch to hoard. */
-		unsigned int want = ch->batch[cls] == 0 ||
+		unsigned int want = ch->refill[cls] == 0 ||
 			iob_pressure_of(iob_pressure_load(), cls) != 0 ?
-			1 : ch->batch[cls];
+			1 : ch->refill[cls];
 		unsigned int got = iob_ring_take_burst(cls, s->bufs, want);
 
 		if (got > 0) {
@@ -179,6 +213,8 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 			iob_counter_add(&ch->st[cls].ring, got);
 			iob_counter_add(&ch->st[cls].main, 1);
 			stack_set_top(s, s->bufs + got - 1);
+			if (want > 1)
+				refilled(ch, cls, s);
 			if (IOBUF_DEBUG_CHECKS)
 				iob_debug_take(ch, cls, buf);
 			return buf;
@@ -273,15 +309,16 @@ put_slow(struct iobuf_channel *ch, void *buf, int cls)
 		stack_push(s, buf);
 		return;
 	}
-	if (ch->batch[cls] == 0) {
+	if (ch->flush[cls] == 0) {
 		channel_return(ch, cls, &buf, 1);
 		return;
 	}
 	/* Full: flush a batch, keeping buf, the most recently used, cached. */
-	top = s->top - ch->batch[cls];
-	channel_return(ch, cls, top, ch->batch[cls]);
+	top = s->top - ch->flush[cls];
+	channel_return(ch, cls, top, ch->flush[cls]);
 	*top = buf;
 	stack_set_top(s, top + 1);
+	flushed(ch, cls, s);
 }
 
 static iob_cold void
@@ -450,8 +487,9 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 	size_t slots = 0;
 	void **bufs;
 
+	/* A flushing cache holds up to 2 size, and one push more. */
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		slots += (size_t)size[c] + RTE_MIN(size[c], IOB_BATCH_MAX) + 1;
+		slots += 2 * (size_t)size[c] + 1;
 	ch = aligned_alloc(IOB_CACHE_LINE, RTE_ALIGN_CEIL(sizeof(*ch) +
 			   slots * sizeof(void *), IOB_CACHE_LINE));
 	if (ch == NULL)
@@ -463,11 +501,12 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 		struct iobuf_cache *s = IOB_CACHE(ch, c);
 
 		ch->size[c] = size[c];
-		ch->batch[c] = RTE_MIN(size[c], IOB_BATCH_MAX);
+		ch->refill[c] = base_batch(ch, c);
+		ch->flush[c] = base_batch(ch, c);
 		s->bufs = bufs;
 		s->top = bufs;
-		s->limit = bufs + ch->size[c] + ch->batch[c];
-		bufs = s->limit + 1;
+		s->limit = bufs + ch->size[c] + ch->flush[c];
+		bufs += 2 * (size_t)size[c] + 1;
 		iob_div_init(iob_g.pool[c].bufsize / IOB_ALIGN, &s->div_mul,
 			     &s->div_max);
 	}

@@ -63,14 +63,18 @@
 #define IOB_CACHE_LINE 64
 
 /*
- * Batch policy (SPEC §5). A cache of size S refills with up to
- * b = min(IOB_BATCH_MAX, S) buffers from the ring when a get finds it empty,
- * and when a put finds it holding S + b it flushes the b most recently
- * returned buffers to the ring, so a channel holds at most 2 S idle buffers.
- * One contended ring operation costs about a hundred cached get/put pairs,
- * so 32 (SPDK's value) amortises it to a few percent; larger caps bought
- * nothing measurable (test/bench/RESULTS.md), and the smallest keeps the
- * least memory idle.
+ * Batch policy (SPEC §5). A cache of size S starts with a batch of
+ * b = min(IOB_BATCH_MAX, S): a get that finds it empty refills b buffers
+ * from the ring, and a put that finds it holding S + b flushes b to the
+ * ring and keeps the rest. One contended ring operation costs about a
+ * hundred cached get/put pairs, so 32 (SPDK's value) amortises it to a few
+ * percent while a channel's idle memory stays small (test/bench/RESULTS.md).
+ * A one-way flow (a thread that keeps flushing, or keeps refilling) doubles
+ * its batch in that direction at each ring operation, up to S, as FreeBSD
+ * UMA grows its buckets: a producer or consumer then moves up to S buffers
+ * per ring operation, as rte_mempool's cache does. A flush in a refilling
+ * channel, or a refill in a flushing one, starts both over at b. A flushing
+ * cache holds S + its flush batch at most: never more than 2 S idle.
  */
 #define IOB_BATCH_MAX 32u
 
@@ -322,7 +326,8 @@ struct iobuf_channel {
 	/* Debug builds' caches, so that hot.cache[] can always miss. */
 	struct iobuf_cache debug_cache[IOBUF_CLASS_COUNT];
 	uint32_t size[IOBUF_CLASS_COUNT];   /* cache size asked for */
-	uint32_t batch[IOBUF_CLASS_COUNT];  /* min(IOB_BATCH_MAX, size) */
+	uint32_t refill[IOBUF_CLASS_COUNT]; /* next refill, see IOB_BATCH_MAX */
+	uint32_t flush[IOBUF_CLASS_COUNT];  /* next flush; limit is size + it */
 	/* Slow paths only. */
 	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
 	struct iob_thread *thr;                 /* set by iob_thread_attach */

@@ -319,7 +319,8 @@ static void put_of_null_or_misaligned_pointer_is_refused(void **state)
 
 /*
  * Empty cache: the get takes a batch of TEST_BATCH(cache) from the ring,
- * returns one and caches the rest. `main` counts that get, `cache` the gets
+ * returns one and caches the rest; the next refill in a row takes twice
+ * that, up to the cache size. `main` counts those gets, `cache` the gets
  * served from the cache.
  */
 static void check_refill(uint32_t cache)
@@ -358,11 +359,12 @@ static void check_refill(uint32_t cache)
 	assert_int_equal(k.cache_hits, cache + batch - 1);
 	assert_int_equal(k.cached, 0);
 
+	/* A second refill in a row: a one-way flow doubles its batch. */
 	bufs[n] = iobuf_get(ch, 1, NULL, NULL);
 	assert_non_null(bufs[n++]);
 	read_counters("gp_refill", IOBUF_CLASS_SMALL, &k);
 	assert_int_equal(k.main_gets, 2);
-	assert_int_equal(k.cached, batch - 1);
+	assert_int_equal(k.cached, TEST_BATCH_GROWN(cache, batch) - 1);
 	test_assert_conservation();
 
 	test_put_all(ch, bufs, n, 1);
@@ -420,26 +422,26 @@ static void refill_takes_what_the_ring_has_when_short(void **state)
 
 /*
  * From an empty cache, put buffers back one by one. The cache keeps up to
- * cache + batch - 1 without touching the ring; beyond, it flushes exactly a
- * batch at a time, keeps at least its size, and never holds more than
- * cache + batch (at most twice its size, SPEC §5).
+ * cache + batch - 1 without touching the ring; beyond, it flushes a batch
+ * at a time, the first of TEST_BATCH(cache) and each next one grown
+ * (TEST_BATCH_GROWN), keeps at least its size, and never holds more than
+ * cache + the batch it will flush next: at most twice its size (SPEC §5).
  */
 static void check_flush(uint32_t cache)
 {
-	const uint32_t batch = TEST_BATCH(cache);
-	const uint32_t n = cache + 2 * batch;
+	uint32_t batch = TEST_BATCH(cache), n = 0;
 	void *bufs[TEST_SMALL_COUNT];
 	struct iobuf_channel *ch;
 	struct counters k;
 	uint64_t free0, last_free;
 
 	ch = test_channel("gp_flush", cache, 0);
-	for (uint32_t i = 0; i < n; i++) {
-		bufs[i] = iobuf_get(ch, 1, NULL, NULL);
-		assert_non_null(bufs[i]);
-	}
-	read_counters("gp_flush", IOBUF_CLASS_SMALL, &k);
-	assert_int_equal(k.cached, 0);
+	/* Take buffers until the cache is empty (refills grow in a row). */
+	do {
+		bufs[n] = iobuf_get(ch, 1, NULL, NULL);
+		assert_non_null(bufs[n++]);
+		read_counters("gp_flush", IOBUF_CLASS_SMALL, &k);
+	} while (n < cache + 2 * batch || k.cached > 0);
 	free0 = last_free = k.free_bufs;
 
 	for (uint32_t i = 1; i <= n; i++) {
@@ -448,11 +450,12 @@ static void check_flush(uint32_t cache)
 		assert_int_equal(k.cached + (k.free_bufs - free0), i);
 		assert_true(k.cached <= cache + batch);
 		assert_true(k.cached <= 2 * cache);
-		if (i < cache + batch) {
+		if (i < cache + TEST_BATCH(cache)) {
 			assert_int_equal(k.free_bufs, free0);
 		} else if (k.free_bufs != last_free) {
 			assert_int_equal(k.free_bufs - last_free, batch);
 			assert_true(k.cached >= cache);
+			batch = TEST_BATCH_GROWN(cache, batch);
 		}
 		last_free = k.free_bufs;
 	}
@@ -471,6 +474,61 @@ static void large_cache_flushes_a_capped_batch(void **state)
 {
 	(void)state;
 	check_flush(40);
+}
+
+/*
+ * Put every buffer of the pool back through ch, one at a time; record the
+ * size of each flush to the ring and check the cache never holds more than
+ * twice its size.
+ */
+static uint32_t put_back_all(struct iobuf_channel *ch, const char *name,
+			     void **bufs, uint32_t cache, uint32_t *flushes)
+{
+	struct counters k;
+	uint64_t last_free;
+	uint32_t nflush = 0;
+
+	read_counters(name, IOBUF_CLASS_SMALL, &k);
+	last_free = k.free_bufs;
+	for (uint32_t i = 0; i < TEST_SMALL_COUNT; i++) {
+		iobuf_put(ch, bufs[i], 1);
+		read_counters(name, IOBUF_CLASS_SMALL, &k);
+		assert_true(k.cached <= 2 * cache);
+		if (k.free_bufs != last_free)
+			flushes[nflush++] = (uint32_t)(k.free_bufs - last_free);
+		last_free = k.free_bufs;
+	}
+	return nflush;
+}
+
+/*
+ * A one-way flow moves more per ring operation: the second flush in a row
+ * doubles the batch, up to the cache size (the cache then holds up to
+ * twice its size, never more), and a refill starts flushing over at the
+ * first batch.
+ */
+static void one_way_flow_grows_its_batch_up_to_the_cache_size(void **state)
+{
+	enum { CACHE = 40 };
+	const uint32_t batch = TEST_BATCH(CACHE);
+	void *bufs[TEST_SMALL_COUNT];
+	struct iobuf_channel *ch;
+	uint32_t flushes[8], n;
+
+	(void)state;
+	ch = test_channel("gp_flow", CACHE, 0);
+	for (int round = 0; round < 2; round++) {
+		/* Gets drain cache and ring, refilling: flushing starts over. */
+		assert_int_equal(test_drain(ch, 1, bufs, TEST_SMALL_COUNT),
+				 TEST_SMALL_COUNT);
+		/* 128 puts: full at 72 (flush 32), then at 80 (flush 40). */
+		n = put_back_all(ch, "gp_flow", bufs, CACHE, flushes);
+		assert_int_equal(n, 2);
+		assert_int_equal(flushes[0], batch);
+		assert_int_equal(flushes[1], TEST_BATCH_GROWN(CACHE, batch));
+	}
+	test_assert_conservation();
+	iobuf_channel_fini(ch);
 }
 
 static void cache_size_zero_sends_every_get_and_put_to_the_ring(void **state)
@@ -555,6 +613,7 @@ int main(void)
 		T(refill_takes_what_the_ring_has_when_short),
 		T(full_cache_flushes_a_batch_to_the_ring),
 		T(large_cache_flushes_a_capped_batch),
+		T(one_way_flow_grows_its_batch_up_to_the_cache_size),
 		T(cache_size_zero_sends_every_get_and_put_to_the_ring),
 		T(iova_maps_pool_buffers_and_nothing_else),
 #undef T
