@@ -19,7 +19,8 @@
  *              that takes the mutex; lower files never take it
  *   module.c   registry of module names, per-module accounting
  *   thread.c   thread contexts, the channels of a thread, iobuf_thread_poll
- *   channel.c  caches (pointer stacks), get/put fast paths, bulk calls,
+ *   channel.c  caches (pointer stacks), the out-of-line halves of get and
+ *              put (their cache hits are inline in iobuf.h), bulk calls,
  *              batched refill and flush
  *   waitq.c    per-thread FIFO wait queues, the pressure word, abort and
  *              iteration of entries
