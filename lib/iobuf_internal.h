@@ -329,6 +329,18 @@ struct iobuf_channel {
 	uint32_t size[IOBUF_CLASS_COUNT];   /* cache size asked for */
 	uint32_t refill[IOBUF_CLASS_COUNT]; /* next refill, see IOB_BATCH_MAX */
 	uint32_t flush[IOBUF_CLASS_COUNT];  /* next flush; limit is size + it */
+	/*
+	 * Buffer index by exact division, for checking a bulk put: a buffer
+	 * of size 2^shift * odd at offset off from its pool's first has index
+	 * ror(off * inv, shift), inv * odd = 1 (mod 2^64); any other offset
+	 * gives an index of count or more (Granlund and Montgomery).
+	 */
+	struct {
+		uintptr_t first;
+		uint64_t inv;
+		uint64_t count;
+		unsigned int shift;
+	} exact[IOBUF_CLASS_COUNT];
 	/* Slow paths only. */
 	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
 	struct iob_thread *thr;                 /* set by iob_thread_attach */
