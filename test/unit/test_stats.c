@@ -473,8 +473,13 @@ static void dump_before_initialize_prints_what_get_stats_reports(void **state)
 #define GUARD 0x5a
 #define NMODS 3
 
-/* Three modules, a channel, one small buffer out: every counter differs. */
-static struct iobuf_channel *versioned_world(void **buf)
+/*
+ * Three modules, a channel, one small buffer out, so that counters differ;
+ * full and full_mods get the snapshot in today's sizes.
+ */
+static struct iobuf_channel *versioned_world(void **buf,
+					      struct iobuf_stats *full,
+					      struct iobuf_module_stats *full_mods)
 {
 	struct iobuf_channel *ch = test_channel("st_v0", 4, 1);
 
@@ -482,6 +487,8 @@ static struct iobuf_channel *versioned_world(void **buf)
 	assert_int_equal(iobuf_register_module("st_v2"), 0);
 	*buf = iobuf_get(ch, 1, NULL, NULL);
 	assert_non_null(*buf);
+	assert_int_equal(iobuf_get_stats(full, sizeof(*full), full_mods,
+					 sizeof(full_mods[0]), NMODS), NMODS);
 	return ch;
 }
 
@@ -507,9 +514,7 @@ static void smaller_old_structs_are_filled_up_to_their_size(void **state)
 	void *buf;
 
 	(void)state;
-	ch = versioned_world(&buf);
-	assert_int_equal(iobuf_get_stats(&full_st, sizeof(full_st), full,
-					 sizeof(full[0]), NMODS), NMODS);
+	ch = versioned_world(&buf, &full_st, full);
 
 	memset(st, GUARD, sizeof(st));
 	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st,
@@ -550,9 +555,7 @@ static void larger_newer_structs_get_zeroed_tails(void **state)
 	void *buf;
 
 	(void)state;
-	ch = versioned_world(&buf);
-	assert_int_equal(iobuf_get_stats(&full_st, sizeof(full_st), full,
-					 sizeof(full[0]), NMODS), NMODS);
+	ch = versioned_world(&buf, &full_st, full);
 	memset(st, GUARD, sizeof(st));
 	memset(mods, GUARD, sizeof(mods));
 	assert_int_equal(iobuf_get_stats((struct iobuf_stats *)(void *)st,
@@ -609,9 +612,7 @@ static void the_0_1_abi_still_answers_binaries_linked_against_it(void **state)
 	assert_ptr_not_equal(sym, dlvsym(RTLD_DEFAULT, "iobuf_get_stats",
 					 "IOBUF_0.2"));
 	memcpy(&v0_1, &sym, sizeof(v0_1));
-	ch = versioned_world(&buf);
-	assert_int_equal(iobuf_get_stats(&st_now, sizeof(st_now), now,
-					 sizeof(now[0]), NMODS), NMODS);
+	ch = versioned_world(&buf, &st_now, now);
 	assert_int_equal(v0_1(&st_old, old, NMODS), NMODS);
 	assert_memory_equal(&st_now, &st_old, sizeof(st_now));
 	assert_memory_equal(now, old, sizeof(now));
