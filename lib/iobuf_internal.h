@@ -60,7 +60,6 @@
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #define iob_cold __attribute__((noinline, cold))
 #define IOB_ALIGN 4096u
-#define IOB_ALIGN_MASK ((uintptr_t)IOB_ALIGN - 1)
 #define IOB_CACHE_LINE 64
 
 /*
