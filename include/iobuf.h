@@ -14,13 +14,25 @@
  *   iobuf_put() served by the cache take no lock, run no atomic
  *   read-modify-write and never touch buffer memory.
  * - A **thread context** is created with a thread's first channel and freed
- *   with its last. It holds one FIFO wait queue per buffer class, shared by
- *   every channel of that thread: when no buffer is free, iobuf_get() queues
- *   the caller's struct iobuf_entry and its callback runs, on the same
- *   thread, when a buffer comes back.
+ *   with its last. When no buffer is free, iobuf_get() or iobuf_get_multi()
+ *   queues the caller's struct iobuf_entry and its callback runs later on
+ *   the same thread, inside iobuf_put(), iobuf_put_bulk() or
+ *   iobuf_thread_poll().
  * - The **global pool** of each class is an rte_ring of pointers into one
  *   IOVA-contiguous DMA region, every buffer 4 KiB aligned. Caches refill and
  *   flush in batches; ring operations are the only shared-memory traffic.
+ *
+ * Waiting. Entries of a class wait in one order, process-wide: an entry
+ * that has started gathering buffers for an iobuf_get_multi() first (there
+ * is at most one per class, so two large requests never each hold part of
+ * the pool), then entries of high-priority modules, then the others, each
+ * in the order they queued. A returned buffer, or one found in the pool by
+ * any thread's iobuf_thread_poll(), goes to the first entry in that order,
+ * whichever thread it belongs to: a thread that keeps recycling buffers
+ * among its own waiters cannot starve another thread's. Two exceptions, both
+ * a module's private floor: a module's own reserve serves it ahead of that
+ * order, and the entries of a module at its limit wait for the buffers that
+ * module gives back (struct iobuf_module_opts).
  *
  * Lifecycle: iobuf_set_opts() (optional) → iobuf_env_init() (unless the
  * application runs DPDK itself) → iobuf_initialize() → channels, gets and
@@ -93,6 +105,51 @@ enum iobuf_class {
 	IOBUF_CLASS_LARGE = 1,
 	IOBUF_CLASS_COUNT = 2,
 };
+
+/** Priority of a module's waiting entries (struct iobuf_module_opts). */
+enum iobuf_priority {
+	/** Served in the order they queued. */
+	IOBUF_PRIORITY_NORMAL = 0,
+	/** Served before every normal entry that has not started gathering. */
+	IOBUF_PRIORITY_HIGH = 1,
+};
+
+/**
+ * How a module shares the pools, versioned by its size as struct
+ * iobuf_opts is. Zero in every field (after opts_size) is what
+ * iobuf_register_module() gives: normal priority, no reserve, no limit.
+ */
+struct iobuf_module_opts {
+	/** Caller's sizeof(struct iobuf_module_opts). */
+	size_t opts_size;
+	/** An enum iobuf_priority. */
+	uint32_t priority;
+	/** Must be 0. */
+	uint32_t flags;
+	/**
+	 * Buffers of each class set aside for this module alone, at
+	 * iobuf_initialize() or, when the pools are up, at registration.
+	 * The module takes them only when the shared pool has none, without
+	 * waiting behind other modules' entries; the buffers its channels
+	 * give back to the pool refill the reserve first.
+	 */
+	uint64_t reserve[IOBUF_CLASS_COUNT];
+	/**
+	 * The most buffers of each class the module may hold, 0 for no
+	 * limit. Held means taken through its channels and not yet given
+	 * back through them: with callers, in its caches, in its reserve's
+	 * used part and gathered for its entries. At the limit its gets
+	 * queue (or fail without an entry) even while the pool has buffers,
+	 * and are served by the buffers its channels give back. The limit is
+	 * exact: refills are cut to fit it. A buffer taken through this
+	 * module and returned through another module's channel stays counted
+	 * here, so return buffers through the module that took them.
+	 */
+	uint64_t limit[IOBUF_CLASS_COUNT];
+};
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_module_opts) == 48,
+	"struct iobuf_module_opts is ABI: append new fields, teach "
+	"lib/module.c to read them, then update this size");
 
 /**
  * Pool configuration, versioned by its size.
@@ -187,8 +244,9 @@ struct iobuf_channel_hot {
 	/** Large buffer size: the largest len a get accepts. */
 	uint64_t large_bufsize;
 	/**
-	 * Non-zero while some thread waits for a buffer: every put goes to
-	 * iobuf_put_miss() then. Shared by all channels, read-mostly.
+	 * Non-zero while some entry waits for a buffer this channel's puts
+	 * could give: every put goes to iobuf_put_miss() then. One word per
+	 * module, read-mostly.
 	 */
 	const uint64_t *pressure;
 	/** Private. */
@@ -229,6 +287,16 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_channel_hot) == 192,
  * walking this thread's queues). The buffer now belongs to the caller.
  */
 typedef void (*iobuf_get_cb)(struct iobuf_entry *entry, void *buf);
+
+/**
+ * Called when a waiting iobuf_get_multi() entry has all its buffers.
+ *
+ * Runs as iobuf_get_cb does, on the owning thread, inside iobuf_put(),
+ * iobuf_put_bulk() or iobuf_thread_poll(). bufs is the array the caller
+ * gave iobuf_get_multi(), now holding n buffers that belong to the caller.
+ */
+typedef void (*iobuf_get_multi_cb)(struct iobuf_entry *entry, void **bufs,
+				   uint32_t n);
 
 /**
  * Visitor for iobuf_for_each_entry(). Return 0 to continue, anything else
@@ -343,7 +411,9 @@ IOBUF_API int iobuf_finish(void);
 /**@{*/
 
 /**
- * Register a module name. Allowed before or after iobuf_initialize().
+ * Register a module name with normal priority, no reserve and no limit:
+ * iobuf_register_module_ext() with every option 0. Allowed before or after
+ * iobuf_initialize().
  *
  * @return 0 on success, or
  *   - -EINVAL: name is NULL, empty or longer than IOBUF_MODULE_NAME_MAX.
@@ -355,8 +425,34 @@ IOBUF_API int iobuf_finish(void);
 IOBUF_API int iobuf_register_module(const char *name);
 
 /**
- * Unregister a module. Its statistics are dropped; buffers it still holds
- * stay accounted for in the pool statistics.
+ * Register a module name with a priority, reserves and limits.
+ *
+ * Fields past opts->opts_size read as 0. Everything is checked before
+ * anything changes: on error nothing is registered and nothing set aside.
+ *
+ * @param name a module name, as for iobuf_register_module().
+ * @param opts the module's options.
+ * @return 0 on success, or
+ *   - -EINVAL: name as for iobuf_register_module(); opts is NULL or its
+ *     opts_size is below that field; priority is not an enum
+ *     iobuf_priority; flags is not 0; a reserve exceeds its pool count
+ *     (the current options' count before iobuf_initialize()); a limit is
+ *     not 0 and below the reserve of its class.
+ *   - -EEXIST: a module of that name is registered.
+ *   - -ENOMEM: the pools are initialized and cannot set the reserves
+ *     aside now (the log says how many buffers are free), or out of
+ *     memory. iobuf_initialize() fails with -ENOMEM in the same way when
+ *     the reserves of modules registered before it do not fit.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_register_module_ext(const char *name,
+					const struct iobuf_module_opts *opts);
+
+/**
+ * Unregister a module. Its reserve returns to the pool and its statistics
+ * are dropped; buffers it still holds stay accounted for in the pool
+ * statistics.
  *
  * @return 0 on success, or
  *   - -EINVAL: name is NULL.
@@ -372,7 +468,9 @@ IOBUF_API int iobuf_unregister_module(const char *name);
 /**@{*/
 
 /**
- * Open a channel of a module for the calling thread.
+ * Open a channel of a module for the calling thread. A thread may open
+ * several channels of one module; they share the module's statistics,
+ * reserve and limit.
  *
  * Pre-fills the small cache with small_cache buffers and the large cache
  * with large_cache buffers. While nobody waits, a cache holds at most twice
@@ -385,12 +483,11 @@ IOBUF_API int iobuf_unregister_module(const char *name);
  * @param large_cache large buffers to keep cached.
  * @return 0 on success, or
  *   - -EINVAL: ch or module is NULL, the pools are not initialized, or a
- *     cache size exceeds its pool count.
+ *     cache size exceeds its pool count or the module's limit.
  *   - -ENODEV: module is not registered.
- *   - -EEXIST: this thread already has a channel of that module.
- *   - -ENOMEM: the pool cannot pre-fill the caches (everything taken is
- *     given back; the log says how many buffers the pool needs), or out of
- *     memory.
+ *   - -ENOMEM: the pool, or the module's limit, cannot pre-fill the caches
+ *     now (everything taken is given back; the log says how many buffers
+ *     are needed), or out of memory.
  *   On failure *ch is left untouched.
  *
  * Thread: the calling thread becomes the owning thread (control).
@@ -401,8 +498,9 @@ IOBUF_API int iobuf_channel_init(struct iobuf_channel **ch, const char *module,
 /**
  * Close a channel: its cached buffers return to the pool.
  *
- * Entries of this channel's module still waiting on this thread are a caller
- * bug: they are logged and removed without a callback. Buffers taken
+ * Entries queued through this channel and still waiting are a caller bug:
+ * they are logged and removed without a callback, and the buffers gathered
+ * for them return to the pool. Buffers taken
  * through the channel may be returned later through any other channel.
  * Logs and does nothing when ch is NULL. Closing a thread's last channel
  * frees its thread context.
@@ -519,10 +617,11 @@ iobuf_cache_push_(const struct iobuf_channel_hot *h, struct iobuf_cache *c,
  * Get a buffer of the smallest class that fits len.
  *
  * Served from the channel cache; when the cache is empty, a batch is taken
- * from the ring. When no buffer is free, or older entries of that class wait
- * on this thread (no barging), the call returns NULL and, if entry is not
- * NULL, queues entry at the tail of this thread's wait queue; cb(entry, buf)
- * runs later on this thread.
+ * from the ring, or, when the ring is empty, a buffer from the module's
+ * reserve. When no buffer can be had, when entries of that class wait
+ * (no barging: they are served first, see "Waiting" above), or when the
+ * module is at its limit, the call returns NULL and, if entry is not NULL,
+ * queues entry; cb(entry, buf) runs later on this thread.
  *
  * Inline (see IOBUF_NO_INLINE): a hit in the cache is a compare that
  * validates len, a compare and cmov that pick the class, a pop and a
@@ -572,11 +671,13 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * Return a buffer.
  *
  * The class is decided by the buffer's address; len is not trusted. If
- * entries of that class wait on this thread, the oldest one is handed the
- * buffer (its callback runs before this returns). Otherwise, if entries of
- * that class wait on another thread, the buffer and this channel's idle
- * buffers of the class go to the ring; otherwise the buffer is cached and a
- * batch is flushed to the ring when the cache is full.
+ * entries of that class wait anywhere, the buffer and this channel's idle
+ * buffers of the class go to them in the order of "Waiting" above (an
+ * entry of another thread gets its callback at that thread's next put or
+ * poll), the rest to the ring; callbacks of this thread's entries that are
+ * ready run before this returns. Otherwise the buffer is cached and a batch
+ * is flushed to the ring (the module's reserve first) when the cache is
+ * full.
  *
  * A pointer that is not the first byte of a pool buffer (outside the pools,
  * misaligned, or a page inside a buffer) is refused with an error log
@@ -627,18 +728,56 @@ IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
 #endif
 
 /**
- * Get n buffers of the class that fits len, all or nothing. Never queues.
+ * Get n buffers of the class that fits len, all or nothing. Never queues:
+ * iobuf_get_multi() without an entry.
  *
  * @return 0 with bufs[0..n) filled, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or len is 0 or above large_bufsize.
- *   - -ENOMEM: fewer than n buffers can be had now (or older entries of the
- *     class wait on this thread and the cache holds fewer than n); nothing
- *     was taken.
+ *   - -ENOMEM: fewer than n buffers can be had now from the cache, the
+ *     ring and the module's reserve (or entries of the class wait and the
+ *     cache holds fewer than n, or the module's limit is in the way);
+ *     nothing was taken.
  *
  * Thread: owning thread.
  */
 IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
 			     void **bufs, uint32_t n);
+
+/**
+ * Get n buffers of the class that fits len, all or nothing, waiting for
+ * them if need be. For a request that needs several buffers at once: it
+ * never holds part of them while it waits, so requests that each need
+ * many buffers cannot deadlock each other.
+ *
+ * Served at once from the cache, the ring and the module's reserve when
+ * they hold n together and no entry of the class waits (no barging).
+ * Otherwise entry is queued like an iobuf_get() entry, in the same order;
+ * once it is first in that order it gathers returned buffers into bufs
+ * (at most one entry per class gathers at a time, process-wide, and it is
+ * served before anything else of its class), and cb(entry, bufs, n) runs
+ * on this thread when all n are there. iobuf_entry_abort() of a waiting
+ * entry returns what it gathered to the pool.
+ *
+ * @param ch    the caller's channel.
+ * @param len   bytes needed per buffer, 1 .. large_bufsize.
+ * @param bufs  array of n pointers; filled on success, or gathered into
+ *   while entry waits: keep it valid, and do not read it, until the
+ *   callback or iobuf_entry_abort().
+ * @param n     buffers needed, 1 .. the class's pool count (and the
+ *   module's limit, when it has one).
+ * @param entry wait entry, or NULL not to wait.
+ * @param cb    callback, required when entry is not NULL.
+ * @return 0 with bufs[0..n) filled, or
+ *   - -EINVAL: ch or bufs is NULL, n is 0 or above the pool count or the
+ *     module's limit, len is 0 or above large_bufsize, or entry is given
+ *     without cb or is waiting already. Nothing queued.
+ *   - -ENOMEM: not now; entry queued if given.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API int iobuf_get_multi(struct iobuf_channel *ch, uint64_t len,
+			      void **bufs, uint32_t n, struct iobuf_entry *entry,
+			      iobuf_get_multi_cb cb);
 
 /**
  * Return n buffers, of either class, as n iobuf_put() calls would.
@@ -658,10 +797,14 @@ IOBUF_API int iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs,
 /**
  * Remove a waiting entry without calling its callback.
  *
- * A no-op for an entry that is not waiting (served, aborted, or never
- * queued). len must be the length of the iobuf_get() that queued it; a len
- * of 0 or above large_bufsize, or a NULL ch or entry, is logged and
- * ignored.
+ * An entry waits from its queueing until its callback starts, so this also
+ * cancels an entry that was handed its buffers but whose callback has not
+ * run yet. Every buffer gathered or handed to it returns to the pool. A
+ * no-op for an entry that is not waiting (called back, aborted, or never
+ * queued) or that was queued through a channel of another module. ch may
+ * be any channel of that module on this thread. len must be the length of
+ * the get that queued it; a len of 0 or above large_bufsize, or a NULL ch
+ * or entry, is logged and ignored.
  *
  * Thread: owning thread.
  */
@@ -669,8 +812,10 @@ IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
 				 struct iobuf_entry *entry, uint64_t len);
 
 /**
- * Visit, in queue order, the entries waiting on this thread that were queued
- * through channels of ch's module: the small queue, then the large one.
+ * Visit the entries waiting on this thread that were queued through
+ * channels of ch's module: small ones, then large ones; in each class,
+ * those already handed their buffers, then those waiting at the module's
+ * limit, then the others in the order they will be served.
  *
  * @return 0 when every entry was visited, the first non-zero return of fn,
  *   or -EINVAL when ch or fn is NULL.
@@ -681,14 +826,16 @@ IOBUF_API int iobuf_for_each_entry(struct iobuf_channel *ch,
 				   iobuf_for_each_entry_fn fn, void *ctx);
 
 /**
- * Serve this thread's waiting entries from the ring, and give idle cached
- * buffers back to the ring while another thread waits.
+ * Run the callbacks of this thread's entries that were handed their
+ * buffers, serve waiting entries (of any thread, in the order of "Waiting"
+ * above) from the ring, and give idle cached buffers back while some
+ * entry waits.
  *
  * Call it from every thread's event loop: buffers returned on other
  * threads reach this thread's waiters only through it. When nobody waits
  * anywhere it costs one load of a read-mostly cache line and one branch.
  *
- * @return the number of entries served (callbacks run), 0 when none.
+ * @return the number of callbacks run, 0 when none.
  *
  * Thread: any thread; acts on the calling thread's channels and queues.
  */
@@ -735,11 +882,30 @@ struct iobuf_module_stats {
 	uint32_t reserved;
 	/** Indexed by enum iobuf_class. */
 	struct iobuf_class_stats cls[IOBUF_CLASS_COUNT];
+	/**
+	 * Per class: buffers gathered for this module's waiting
+	 * iobuf_get_multi() entries (counted in out too).
+	 */
+	uint64_t gathered[IOBUF_CLASS_COUNT];
+	/** Per class: the reserve set aside (struct iobuf_module_opts). */
+	uint64_t reserve[IOBUF_CLASS_COUNT];
+	/** Per class: buffers of the reserve in use now. */
+	uint64_t reserve_used[IOBUF_CLASS_COUNT];
+	/** Per class: the limit, 0 for none. */
+	uint64_t limit[IOBUF_CLASS_COUNT];
+	/** Per class: gets that queued, or failed, because of the limit. */
+	uint64_t limit_waits[IOBUF_CLASS_COUNT];
+	/** The module's enum iobuf_priority. */
+	uint32_t priority;
+	uint32_t reserved2;
 };
-IOBUF_STATIC_ASSERT(sizeof(struct iobuf_module_stats) == 152,
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_module_stats) == 240,
 		    "struct iobuf_module_stats is ABI");
 
-/** State of one global pool. free + cached + out == total when quiescent. */
+/**
+ * State of one global pool. free + cached + out + the reserve_free of
+ * struct iobuf_stats == total when quiescent.
+ */
 struct iobuf_pool_stats {
 	/** Buffer size in bytes (rounded). */
 	uint64_t bufsize;
@@ -759,8 +925,12 @@ struct iobuf_pool_stats {
 struct iobuf_stats {
 	/** Indexed by enum iobuf_class. */
 	struct iobuf_pool_stats pool[IOBUF_CLASS_COUNT];
+	/** Per class: buffers idle in modules' reserves. */
+	uint64_t reserve_free[IOBUF_CLASS_COUNT];
+	/** Per class: buffers gathered for waiting iobuf_get_multi() entries. */
+	uint64_t gathered[IOBUF_CLASS_COUNT];
 };
-IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 96, "struct iobuf_stats is ABI");
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 128, "struct iobuf_stats is ABI");
 
 /**
  * Snapshot the statistics. Walks every channel under the control mutex; not

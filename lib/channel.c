@@ -96,14 +96,12 @@ checked_class(const struct iobuf_channel *ch, const void *buf, const char *what)
 	return cls;
 }
 
-/* Give n buffers of cls back to the ring on ch's account. */
+/* Give n buffers of cls back to the pool (or to waiting entries). */
 static void
 channel_return(struct iobuf_channel *ch, int cls, void *const *bufs,
 	       unsigned int n)
 {
-	unsigned int in = iob_ring_return(cls, bufs, n);
-
-	iob_counter_add(&ch->st[cls].ring, -(uint64_t)in);
+	iob_wait_return(ch, cls, bufs, n);
 }
 
 void
@@ -191,25 +189,28 @@ flushed(struct iobuf_channel *ch, int cls, struct iobuf_cache *s)
 	s->limit = s->bufs + ch->size[cls] + ch->flush[cls];
 }
 
+/* A buffer for a get that missed the cache, or NULL (errno set). */
 static iob_cold void *
 get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 	 iobuf_get_cb cb)
 {
 	struct iobuf_cache *s = IOB_CACHE(ch, cls);
-	struct iob_thread *thr = ch->thr;
+	struct iob_module *m = ch->mod;
 	struct iob_entry *e = (struct iob_entry *)entry;
+	void *buf;
 
-	/* No barging: older waiters of this class get the ring first. */
-	if (thr->nwaiting[cls] == 0) {
-		/* While some thread waits, take one buffer, not a batch to hoard. */
-		unsigned int want = ch->refill[cls] == 0 ||
-			iob_pressure_of(iob_pressure_load(), cls) != 0 ?
-			1 : ch->refill[cls];
-		unsigned int got = iob_ring_take_burst(cls, s->bufs, want);
+	/* Nobody waits: a batch from the ring, cut to the module's limit. */
+	if (iob_waiting(cls) == 0 &&
+	    __atomic_load_n(&m->nblocked[cls], __ATOMIC_RELAXED) == 0) {
+		unsigned int want = ch->refill[cls] == 0 ? 1 : ch->refill[cls];
+		unsigned int grant = (unsigned int)iob_held_take(m, cls, want,
+								 false);
+		unsigned int got = grant == 0 ? 0 :
+			iob_ring_take_burst(cls, s->bufs, grant);
 
+		iob_held_sub(m, cls, grant - got);
 		if (got > 0) {
-			void *buf = s->bufs[got - 1];
-
+			buf = s->bufs[got - 1];
 			iob_counter_add(&ch->st[cls].ring, got);
 			iob_counter_add(&ch->st[cls].main, 1);
 			stack_set_top(s, s->bufs + got - 1);
@@ -221,20 +222,26 @@ get_slow(struct iobuf_channel *ch, int cls, struct iobuf_entry *entry,
 		}
 	}
 
-	if (entry != NULL) {
-		if (cb == NULL || iob_waitq_holds(thr, e)) {
-			IOB_LOG_RATELIMITED(ERR, "iobuf_get: entry %p %s; not "
-				"queued\n", (void *)entry, cb == NULL ?
-				"has no callback" : "is waiting already");
-			errno = EINVAL;
-			return NULL;
-		}
-		e->ch = ch;
-		e->cb = cb;
-		e->cls = (uint32_t)cls;
-		iob_counter_add(&ch->st[cls].retry, 1);
-		iob_waitq_push(thr, e);
+	if (entry != NULL && (cb == NULL || iob_wait_holds(ch->thr, e))) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get: entry %p %s; not queued\n",
+			(void *)entry, cb == NULL ? "has no callback" :
+			"is waiting already");
+		errno = EINVAL;
+		return NULL;
 	}
+	if (entry != NULL)
+		e->cb.one = cb;
+	/* Entries wait, the ring is empty, or the limit is reached. */
+	buf = iob_wait_get(ch, cls, e);
+	if (buf != NULL) {
+		iob_counter_add(&ch->st[cls].ring, 1);
+		iob_counter_add(&ch->st[cls].main, 1);
+		if (IOBUF_DEBUG_CHECKS)
+			iob_debug_take(ch, cls, buf);
+		return buf;
+	}
+	if (entry != NULL)
+		iob_counter_add(&ch->st[cls].retry, 1);
 	errno = ENOMEM;
 	return NULL;
 }
@@ -288,20 +295,22 @@ stack_push(struct iobuf_cache *s, void *buf)
 static iob_cold void
 put_slow(struct iobuf_channel *ch, void *buf, int cls)
 {
-	struct iob_thread *thr = ch->thr;
 	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	void **top;
 
-	if (thr->nwaiting[cls] > 0) {
-		iob_counter_add(&ch->st[cls].handed, 1);
-		iob_waitq_serve(thr, cls, buf);
-		return;
-	}
-	if (iob_pressure_of(iob_pressure_load(), cls) != 0) {
-		/* Waiters elsewhere: this buffer and our idle ones go to them. */
-		*s->top = buf;
+	if (iob_pressure_of(__atomic_load_n(&ch->mod->pressure,
+					    __ATOMIC_SEQ_CST), cls) != 0) {
+		/*
+		 * Entries wait that this buffer may serve: it and our idle
+		 * ones go to them (SPEC §4.5), then our ready entries are
+		 * called back.
+		 */
+		/* buf first: the first entry gets the buffer it was put. */
+		*s->top = s->bufs[0];
+		s->bufs[0] = buf;
 		channel_return(ch, cls, s->bufs, stack_count(s) + 1);
 		stack_set_top(s, s->bufs);
+		iob_wait_deliver(ch->thr);
 		return;
 	}
 	if (s->top != s->limit) {
@@ -326,6 +335,12 @@ put_no_channel(void *buf)
 {
 	IOB_LOG_RATELIMITED(ERR, "iobuf_put: channel is NULL; buffer %p not "
 		"returned\n", buf);
+}
+
+static inline uint64_t
+module_pressure(const struct iobuf_channel *ch)
+{
+	return __atomic_load_n(ch->hot.pressure, __ATOMIC_RELAXED);
 }
 
 /*
@@ -370,38 +385,24 @@ iobuf_put_miss(struct iobuf_channel_hot *h, void *buf, uint64_t len)
 	IOB_CHECK_OWNER(ch, "iobuf_put");
 	cls = checked_class(ch, buf, "iobuf_put");
 	if (cls >= 0)
-		put_one(ch, cls, buf, iob_pressure_load());
+		put_one(ch, cls, buf, module_pressure(ch));
 }
 
 /* ---- bulk --------------------------------------------------------------- */
 
-int
-iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
+/* n buffers from the cache, then the pool, all or none: 0 or -ENOMEM. */
+static int
+take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 {
-	struct iobuf_cache *s;
-	uint32_t from_cache, from_ring;
-	int cls;
+	struct iobuf_cache *s = IOB_CACHE(ch, cls);
+	uint32_t from_cache = RTE_MIN(stack_count(s), n);
+	uint32_t from_pool = n - from_cache;
 
-	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
-		     len - 1 >= ch->hot.large_bufsize)) {
-		IOB_LOG_RATELIMITED(ERR, "iobuf_get_bulk: channel or bufs is "
-			"NULL, n is 0, or len %" PRIu64 " is outside [1, "
-			"large_bufsize]\n", len);
-		return -EINVAL;
-	}
-	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
-
-	cls = len > ch->hot.small_bufsize;
-	s = IOB_CACHE(ch, cls);
-	from_cache = RTE_MIN(stack_count(s), n);
-	from_ring = n - from_cache;
-	if (from_ring > 0) {
-		/* Older waiters of this class have the ring first. */
-		if (ch->thr->nwaiting[cls] > 0 ||
-		    iob_ring_take_bulk(cls, bufs + from_cache, from_ring) != 0)
+	if (from_pool > 0) {
+		if (iob_wait_take(ch, cls, bufs + from_cache, from_pool) != 0)
 			return -ENOMEM;
-		iob_counter_add(&ch->st[cls].main, from_ring);
-		iob_counter_add(&ch->st[cls].ring, from_ring);
+		iob_counter_add(&ch->st[cls].main, from_pool);
+		iob_counter_add(&ch->st[cls].ring, from_pool);
 	}
 	memcpy(bufs, s->top - from_cache, from_cache * sizeof(*bufs));
 	stack_set_top(s, s->top - from_cache);
@@ -410,6 +411,66 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 		for (uint32_t i = 0; i < n; i++)
 			iob_debug_take(ch, cls, bufs[i]);
 	return 0;
+}
+
+int
+iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
+{
+	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
+		     len - 1 >= ch->hot.large_bufsize)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get_bulk: channel or bufs is "
+			"NULL, n is 0, or len %" PRIu64 " is outside [1, "
+			"large_bufsize]\n", len);
+		return -EINVAL;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
+	return take_now(ch, len > ch->hot.small_bufsize, bufs, n);
+}
+
+int
+iobuf_get_multi(struct iobuf_channel *ch, uint64_t len, void **bufs,
+		uint32_t n, struct iobuf_entry *entry, iobuf_get_multi_cb cb)
+{
+	struct iob_entry *e = (struct iob_entry *)entry;
+	uint64_t most;
+	int cls;
+
+	if (unlikely(ch == NULL || bufs == NULL ||
+		     len - 1 >= ch->hot.large_bufsize)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get_multi: channel or bufs is "
+			"NULL, or len %" PRIu64 " is outside [1, "
+			"large_bufsize]\n", len);
+		return -EINVAL;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_get_multi");
+	cls = len > ch->hot.small_bufsize;
+	most = iob_g.pool[cls].count;
+	if (ch->mod->limit[cls] != 0 && ch->mod->limit[cls] < most)
+		most = ch->mod->limit[cls];
+	if (unlikely(n == 0 || n > most)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get_multi: n %u is outside [1, "
+			"%" PRIu64 "]: the %s pool's count%s\n", n, most,
+			iob_class_name(cls), most < iob_g.pool[cls].count ?
+			" is above the module's limit" : "");
+		return -EINVAL;
+	}
+	if (unlikely(entry != NULL &&
+		     (cb == NULL || iob_wait_holds(ch->thr, e)))) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_get_multi: entry %p %s; not "
+			"queued\n", (void *)entry, cb == NULL ?
+			"has no callback" : "is waiting already");
+		return -EINVAL;
+	}
+	if (take_now(ch, cls, bufs, n) == 0)
+		return 0;
+	if (entry != NULL) {
+		e->n = n;
+		e->bufs = bufs;
+		e->cb.multi = cb;
+		iob_counter_add(&ch->st[cls].retry, 1);
+		iob_wait_enqueue(ch, cls, e);
+	}
+	return -ENOMEM;
 }
 
 /*
@@ -473,7 +534,7 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 		}
 	}
 
-	pressure = iob_pressure_load();
+	pressure = module_pressure(ch);
 	if (likely(pressure == 0 && (classes & (classes - 1)) == 0)) {
 		int cls = classes >> 1;
 		struct iobuf_cache *s = IOB_CACHE(ch, cls);
@@ -490,7 +551,7 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		/* A callback run by an earlier put may have changed the pressure. */
 		put_one(ch, channel_buf_class(ch, bufs[i]), bufs[i],
-			iob_pressure_load());
+			module_pressure(ch));
 	}
 	return 0;
 }
@@ -498,19 +559,31 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 /* ---- create / free ------------------------------------------------------ */
 
 static int
-cache_prefill(struct iobuf_channel *ch, int cls, const char *module)
+cache_prefill(struct iobuf_channel *ch, int cls, struct iob_module *m)
 {
 	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	uint32_t size = ch->size[cls];
 
-	if (size == 0 || iob_ring_take_bulk(cls, s->bufs, size) == 0) {
+	if (size == 0)
+		return 0;
+	if (iob_held_take(m, cls, size, true) == 0) {
+		IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the "
+			"module holds %" PRIu64 " of its limit of %" PRIu64
+			"; raise the limit, lower the cache size or return "
+			"buffers first\n", m->name, iob_class_name(cls), size,
+			__atomic_load_n(&m->held[cls], __ATOMIC_RELAXED),
+			m->limit[cls]);
+		return -ENOMEM;
+	}
+	if (iob_ring_take_bulk(cls, s->bufs, size) == 0) {
 		s->top = s->bufs + size;
 		iob_counter_add(&ch->st[cls].ring, size);
 		return 0;
 	}
+	iob_held_sub(m, cls, size);
 	IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the pool has %"
 		PRIu64 " free of %" PRIu64 "; raise iobuf_opts.%s_pool_count "
-		"or lower the cache size\n", module, iob_class_name(cls),
+		"or lower the cache size\n", m->name, iob_class_name(cls),
 		size, iob_ring_free_count(cls), iob_g.pool[cls].count,
 		iob_class_name(cls));
 	return -ENOMEM;
@@ -574,7 +647,6 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 	 * zeroed: top == bufs and top == limit, so every inline get and put
 	 * misses and reaches the checked code.
 	 */
-	ch->hot.pressure = &iob_pressure.threads_waiting;
 	ch->hot.base = iob_g.base;
 	ch->hot.pages = iob_g.span / IOB_ALIGN;
 	ch->hot.small_pages = iob_g.pool[IOBUF_CLASS_SMALL].count *
@@ -585,30 +657,35 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 }
 
 struct iobuf_channel *
-iob_channel_create(const char *module, const uint32_t size[IOBUF_CLASS_COUNT],
+iob_channel_create(struct iob_module *m, const uint32_t size[IOBUF_CLASS_COUNT],
 		   int *rc)
 {
 	struct iobuf_channel *ch;
 
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		if (size[c] > iob_g.pool[c].count) {
+		if (size[c] > iob_g.pool[c].count ||
+		    (m->limit[c] != 0 && size[c] > m->limit[c])) {
 			IOB_LOG(ERR, "channel '%s': %s cache size %u exceeds the "
-				"pool's %" PRIu64 " buffers\n", module,
+				"pool's %" PRIu64 " buffers or the module's "
+				"limit of %" PRIu64 "\n", m->name,
 				iob_class_name(c), size[c],
-				iob_g.pool[c].count);
+				iob_g.pool[c].count, m->limit[c]);
 			*rc = -EINVAL;
 			return NULL;
 		}
 	}
 	ch = channel_alloc(size);
 	if (ch == NULL) {
-		IOB_LOG(ERR, "channel '%s': out of memory\n", module);
+		IOB_LOG(ERR, "channel '%s': out of memory\n", m->name);
 		*rc = -ENOMEM;
 		return NULL;
 	}
-	*rc = cache_prefill(ch, IOBUF_CLASS_SMALL, module);
+	/* Returns during the pre-fill go through the module. */
+	ch->mod = m;
+	ch->hot.pressure = &m->pressure;
+	*rc = cache_prefill(ch, IOBUF_CLASS_SMALL, m);
 	if (*rc == 0) {
-		*rc = cache_prefill(ch, IOBUF_CLASS_LARGE, module);
+		*rc = cache_prefill(ch, IOBUF_CLASS_LARGE, m);
 		if (*rc != 0)
 			iob_channel_flush_all(ch, IOBUF_CLASS_SMALL);
 	}

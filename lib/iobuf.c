@@ -117,9 +117,24 @@ iobuf_initialize(void)
 		rc = -ENODEV;
 	} else {
 		rc = iob_pool_create(&iob_opts);
+		if (rc == 0) {
+			rc = iob_module_reserve_all();
+			if (rc != 0)
+				iob_pool_destroy();
+		}
 	}
 	pthread_mutex_unlock(&iob_lock);
 	return rc;
+}
+
+/* Buffers of class c in the ring or idle in modules' reserves. */
+static uint64_t
+pool_home_count(int c)
+{
+	uint64_t reserved[IOBUF_CLASS_COUNT];
+
+	iob_module_reserve_free(reserved);
+	return iob_ring_free_count(c) + reserved[c];
 }
 
 /*
@@ -145,7 +160,7 @@ report_busy(void)
 	}
 	iob_count_out(out);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		uint64_t free = iob_ring_free_count(c);
+		uint64_t free = pool_home_count(c);
 
 		if (free != iob_g.pool[c].count)
 			IOB_LOG(ERR, "iobuf_finish: %" PRIu64 " of %" PRIu64 " %s "
@@ -169,7 +184,7 @@ busy(void)
 		if (m->nchannels > 0)
 			return true;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		if (iob_ring_free_count(c) != iob_g.pool[c].count)
+		if (pool_home_count(c) != iob_g.pool[c].count)
 			return true;
 	return false;
 }
@@ -185,6 +200,7 @@ iobuf_finish(void)
 			report_busy();
 			rc = -EBUSY;
 		} else {
+			iob_module_unreserve_all();
 			iob_pool_destroy();
 		}
 	}
@@ -195,12 +211,33 @@ iobuf_finish(void)
 /* ---- modules ------------------------------------------------------------ */
 
 int
+iobuf_register_module_ext(const char *name, const struct iobuf_module_opts *opts)
+{
+	struct iobuf_module_opts o = { .opts_size = sizeof(o) };
+	int rc;
+
+	if (opts == NULL || opts->opts_size < sizeof(opts->opts_size)) {
+		IOB_LOG(ERR, "iobuf_register_module_ext: opts is NULL or its "
+			"opts_size is not set; set it to sizeof(struct "
+			"iobuf_module_opts)\n");
+		return -EINVAL;
+	}
+	/* A smaller, older struct leaves the fields it lacks 0. */
+	memcpy(&o, opts, RTE_MIN(opts->opts_size, sizeof(o)));
+	pthread_mutex_lock(&iob_lock);
+	rc = iob_module_register(name, &o);
+	pthread_mutex_unlock(&iob_lock);
+	return rc;
+}
+
+int
 iobuf_register_module(const char *name)
 {
+	const struct iobuf_module_opts o = { .opts_size = sizeof(o) };
 	int rc;
 
 	pthread_mutex_lock(&iob_lock);
-	rc = iob_module_register(name);
+	rc = iob_module_register(name, &o);
 	pthread_mutex_unlock(&iob_lock);
 	return rc;
 }
@@ -241,11 +278,6 @@ channel_open_locked(struct iobuf_channel **chp, const char *module,
 			module);
 		return -ENODEV;
 	}
-	if (iob_thread_channel_of(m) != NULL) {
-		IOB_LOG(ERR, "iobuf_channel_init: this thread has a channel of "
-			"'%s' already\n", module);
-		return -EEXIST;
-	}
 	if (!thread_key_made) {
 		rc = pthread_key_create(&thread_key, thread_exit);
 		if (rc != 0) {
@@ -269,7 +301,7 @@ channel_open_locked(struct iobuf_channel **chp, const char *module,
 			iob_thread_release(thr);
 		return -ENOMEM;
 	}
-	ch = iob_channel_create(module, size, &rc);
+	ch = iob_channel_create(m, size, &rc);
 	if (ch == NULL) {
 		iob_thread_release(thr);
 		if (iob_self == NULL)
@@ -310,7 +342,7 @@ channel_close(struct iobuf_channel *ch, bool thread_exits)
 {
 	uint64_t cached = iob_channel_cached(ch, IOBUF_CLASS_SMALL) +
 		iob_channel_cached(ch, IOBUF_CLASS_LARGE);
-	unsigned int dropped = iob_waitq_drop_channel(ch->thr, ch);
+	unsigned int dropped = iob_wait_drop_channel(ch);
 
 	if (thread_exits)
 		IOB_LOG(WARNING, "a thread ended with its channel of module "
@@ -343,12 +375,12 @@ iobuf_channel_fini(struct iobuf_channel *ch)
 		return;
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_channel_fini");
-	if (ch->thr->in_callback != NULL || ch->thr->cursors != NULL) {
+	if (ch->thr->in_callback != NULL || ch->thr->walking != 0) {
 		IOB_LOG(ERR, "iobuf_channel_fini: called from %s; the channel "
 			"of module '%s' stays open. Close it after the %s "
-			"returns\n", ch->thr->cursors != NULL ?
+			"returns\n", ch->thr->walking != 0 ?
 			"an iobuf_for_each_entry visitor" : "a wait callback",
-			ch->mod->name, ch->thr->cursors != NULL ? "walk" :
+			ch->mod->name, ch->thr->walking != 0 ? "walk" :
 			"callback");
 		IOB_DEBUG_ASSERT(false, "iobuf_channel_fini: channel %p of "
 				 "module '%s' closed from a callback or visitor",

@@ -17,13 +17,15 @@
  *   iobuf.c    the control path: the control mutex, the lifecycle
  *              (initialize, finish and its report), and every public call
  *              that takes the mutex; lower files never take it
- *   module.c   registry of module names, per-module accounting
+ *   module.c   registry of module names, their options and reserves,
+ *              per-module accounting
  *   thread.c   thread contexts, the channels of a thread, iobuf_thread_poll
  *   channel.c  caches (pointer stacks), the out-of-line halves of get and
  *              put (their cache hits are inline in iobuf.h), bulk calls,
  *              batched refill and flush
- *   waitq.c    per-thread FIFO wait queues, the pressure word, abort and
- *              iteration of entries
+ *   waitq.c    the process-wide order of waiting entries, hand-off and
+ *              gathering, reserves and limits on the data path, the
+ *              pressure words, abort and iteration of entries
  *   env.c      the embedded DPDK EAL
  *   pool.c     the buffer region and one rte_ring per class; address to
  *              class; IOVA
@@ -190,59 +192,80 @@ bool iob_env_ours(void);
 int iob_env_start(void);
 void iob_env_stop(void);
 
-/* ---- wait queues and pressure (waitq.c) --------------------------------- */
+/* ---- waiting (waitq.c) -------------------------------------------------- */
 
 /* The private layout behind struct iobuf_entry. */
 struct iob_entry {
 	TAILQ_ENTRY(iob_entry) link;
 	struct iobuf_channel *ch;
-	iobuf_get_cb cb;
-	uint32_t state;          /* IOB_ENTRY_WAITING while queued */
-	uint32_t cls;
+	union {
+		iobuf_get_cb one;
+		iobuf_get_multi_cb multi;
+	} cb;
+	void **bufs;             /* multi: the caller's array */
+	void *buf;               /* single: the buffer, once handed */
+	uint32_t n;              /* buffers wanted; 0 for a single get */
+	uint32_t gathered;       /* multi: bufs[0, gathered) are there */
+	uint32_t state;          /* IOB_ENTRY_WAITING until called back */
+	uint8_t cls;
+	uint8_t where;           /* enum iob_where */
 };
 
 #define IOB_ENTRY_WAITING 0x57a17e5du
 
+enum iob_where {
+	IOB_AT_QUEUE = 1,        /* iob_wq[cls].q[priority] */
+	IOB_AT_GATHER,           /* iob_wq[cls].gatherer */
+	IOB_AT_BLOCKED,          /* its module's blocked[cls] */
+	IOB_AT_READY,            /* its thread's ready[cls] */
+};
+
 TAILQ_HEAD(iob_entry_list, iob_entry);
 
 /*
- * Walks in progress over a wait queue (iobuf_for_each_entry). An entry that
- * leaves the queue moves every cursor pointing at it to its successor, so a
- * visitor may remove entries freely.
+ * The process-wide waiting state of one class. Its lock is taken only on
+ * slow paths: a get that finds its cache empty while entries wait, a put
+ * that finds an entry to serve, a poll under pressure, a queueing, an
+ * abort. Callbacks never run under it.
  */
-struct iob_cursor {
-	struct iob_entry *next;
-	struct iob_cursor *up;
-};
+struct iob_waitq {
+	pthread_mutex_t lock;
+	/* The one multi-buffer entry gathering, served before anything. */
+	struct iob_entry *gatherer;
+	/* Indexed by 1 - priority: high first. */
+	struct iob_entry_list q[2];
+} __attribute__((aligned(IOB_CACHE_LINE)));
+
+extern struct iob_waitq iob_wq[IOBUF_CLASS_COUNT];
+
+/* Every registered module, for updating its pressure word. */
+TAILQ_HEAD(iob_module_wq_list, iob_module);
 
 struct iob_thread {
-	struct iob_entry_list waitq[IOBUF_CLASS_COUNT];
-	uint32_t nwaiting[IOBUF_CLASS_COUNT];
+	/* Entries handed their buffers, to call back; under iob_wq[c].lock. */
+	struct iob_entry_list ready[IOBUF_CLASS_COUNT];
+	uint32_t nready[IOBUF_CLASS_COUNT];     /* relaxed reads by the owner */
 	/* entry whose callback is running: if it queues again it goes first */
 	struct iob_entry *in_callback;
-	struct iob_cursor *cursors;
+	uint32_t walking;       /* iobuf_for_each_entry calls in progress */
 	TAILQ_HEAD(, iobuf_channel) channels;
 	uint32_t nchannels;
 	pthread_t owner;
 };
 
 /*
- * Threads with waiters, per class: class c counts in bits [32c, 32c+32).
- * Changed (atomic add) only when a thread's queue turns empty or non-empty;
- * read by every put and poll, so it sits alone on its cache line and every
- * reader keeps a clean shared copy while nobody waits.
+ * Class c counts in bits [32c, 32c+32): waiting, the entries waiting for
+ * shared buffers or handed theirs and not called back yet; blocked, the
+ * entries waiting at their module's limit. Changed (atomic add) under the
+ * class's lock; read by every poll, so it sits alone on its cache line and
+ * every reader keeps a clean shared copy while nobody waits.
  */
 struct iob_pressure_line {
-	uint64_t threads_waiting;
+	uint64_t waiting;
+	uint64_t blocked;
 } __attribute__((aligned(IOB_CACHE_LINE)));
 
 extern struct iob_pressure_line iob_pressure;
-
-static inline uint64_t
-iob_pressure_load(void)
-{
-	return __atomic_load_n(&iob_pressure.threads_waiting, __ATOMIC_RELAXED);
-}
 
 static inline uint32_t
 iob_pressure_of(uint64_t p, int cls)
@@ -250,15 +273,45 @@ iob_pressure_of(uint64_t p, int cls)
 	return (uint32_t)(p >> (32 * cls));
 }
 
-void iob_waitq_push(struct iob_thread *thr, struct iob_entry *e);
-/* Hand buf to the oldest entry of its class on thr; the queue is non-empty. */
-void iob_waitq_serve(struct iob_thread *thr, int cls, void *buf);
-void iob_waitq_remove(struct iob_thread *thr, struct iob_entry *e);
-/* Whether e is queued on thr; reads no pointer stored in e. */
-bool iob_waitq_holds(const struct iob_thread *thr, const struct iob_entry *e);
-/* Remove, without callbacks, every entry queued through ch. */
-unsigned int iob_waitq_drop_channel(struct iob_thread *thr,
-				    struct iobuf_channel *ch);
+static inline uint32_t
+iob_waiting(int cls)
+{
+	return iob_pressure_of(__atomic_load_n(&iob_pressure.waiting,
+					       __ATOMIC_SEQ_CST), cls);
+}
+
+/* The module starts or stops taking part in the waiting (control mutex). */
+void iob_wait_module_add(struct iob_module *m);
+void iob_wait_module_del(struct iob_module *m);
+
+/*
+ * A get of one buffer that missed the cache while entries may wait or the
+ * ring is empty: a buffer from the ring (when no entry of the class waits),
+ * else from the module's reserve, else NULL, having queued e if not NULL.
+ */
+void *iob_wait_get(struct iobuf_channel *ch, int cls, struct iob_entry *e);
+/*
+ * n buffers at once from the ring (when no entry of the class waits) and
+ * the module's reserve, all or none: 0 or -ENOMEM.
+ */
+int iob_wait_take(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n);
+/* Queue e (n, bufs and cb set) through ch. */
+void iob_wait_enqueue(struct iobuf_channel *ch, int cls, struct iob_entry *e);
+/*
+ * Buffers of cls leave ch for the pool: the module's entries at its limit
+ * first, then its reserve, then waiting entries, then the ring. Gives the
+ * module's limit back.
+ */
+void iob_wait_return(struct iobuf_channel *ch, int cls, void *const *bufs,
+		     unsigned int n);
+/* Serve waiting entries of cls from the ring. */
+void iob_wait_pull(int cls);
+/* Call back thr's entries that were handed their buffers; how many. */
+int iob_wait_deliver(struct iob_thread *thr);
+/* Whether e waits anywhere for thr; reads no pointer stored in e. */
+bool iob_wait_holds(const struct iob_thread *thr, const struct iob_entry *e);
+/* Remove, without callbacks, every entry queued through ch; how many. */
+unsigned int iob_wait_drop_channel(struct iobuf_channel *ch);
 
 /* ---- channels (channel.c) ----------------------------------------------- */
 
@@ -362,7 +415,7 @@ struct iobuf_channel {
  * NULL after logging why (for module, the name the caller asked for). The
  * caller attaches it to a thread and a module.
  */
-struct iobuf_channel *iob_channel_create(const char *module,
+struct iobuf_channel *iob_channel_create(struct iob_module *m,
 					 const uint32_t size[IOBUF_CLASS_COUNT],
 					 int *rc);
 /* Free a channel whose caches are empty and that is attached to nothing. */
@@ -372,6 +425,80 @@ void iob_channel_flush_all(struct iobuf_channel *ch, int cls);
 void iob_channel_counters(const struct iobuf_channel *ch, int cls,
 			  struct iob_counters *sum);
 uint64_t iob_channel_cached(const struct iobuf_channel *ch, int cls);
+
+/* ---- modules' shared state ---------------------------------------------- */
+
+/*
+ * A module, registered under the control mutex (module.c). Its options and
+ * name never change while registered; the rest is data-path state of the
+ * waiting machinery (waitq.c), under iob_wq[c].lock for class c unless
+ * marked otherwise.
+ */
+struct iob_module {
+	/* One word the inline put of the module's channels reads: class c
+	 * counts, in bits [32c, 32c+32), the entries waiting for shared
+	 * buffers or called back yet (iob_pressure.waiting) plus this
+	 * module's entries at its limit. Alone on its line, read-mostly. */
+	uint64_t pressure __attribute__((aligned(IOB_CACHE_LINE)));
+
+	TAILQ_ENTRY(iob_module) link;       /* iob_modules, control mutex */
+	TAILQ_ENTRY(iob_module) wq_link;    /* iob_wq_modules, both class locks */
+	TAILQ_HEAD(, iobuf_channel) channels;
+	uint32_t nchannels;
+	uint32_t priority;
+	uint64_t reserve[IOBUF_CLASS_COUNT];
+	uint64_t limit[IOBUF_CLASS_COUNT];
+	/* counters of this module's closed channels (control mutex) */
+	struct iob_counters retired[IOBUF_CLASS_COUNT];
+
+	/* Entries waiting at the limit, FIFO; fed by the module's returns. */
+	struct iob_entry_list blocked[IOBUF_CLASS_COUNT];
+	uint32_t nblocked[IOBUF_CLASS_COUNT];   /* relaxed reads outside */
+	uint32_t nqueued[IOBUF_CLASS_COUNT];    /* its entries in iob_wq[c] */
+	uint64_t gathered[IOBUF_CLASS_COUNT];   /* relaxed reads outside */
+	/* The reserve's idle buffers, a stack of nstash of reserve[c]. */
+	void **stash[IOBUF_CLASS_COUNT];
+	uint64_t nstash[IOBUF_CLASS_COUNT];     /* relaxed reads outside */
+	/* Atomic. held is kept only for a class with a limit. */
+	uint64_t held[IOBUF_CLASS_COUNT];
+	uint64_t limit_waits[IOBUF_CLASS_COUNT];
+
+	char name[IOBUF_MODULE_NAME_MAX + 1];
+};
+
+/*
+ * Take up to want buffers of m's limit for class cls: returns how many may
+ * be taken, want when the class has no limit; all or nothing when all.
+ * Give back what is not used with iob_held_sub().
+ */
+static inline uint64_t
+iob_held_take(struct iob_module *m, int cls, uint64_t want, bool all)
+{
+	uint64_t limit = m->limit[cls];
+	uint64_t held = __atomic_load_n(&m->held[cls], __ATOMIC_SEQ_CST);
+	uint64_t grant;
+
+	if (limit == 0)
+		return want;
+	do {
+		grant = held >= limit ? 0 : limit - held;
+		if (grant > want)
+			grant = want;
+		if (grant == 0 || (all && grant < want))
+			return 0;
+	} while (!__atomic_compare_exchange_n(&m->held[cls], &held,
+					      held + grant, false,
+					      __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	return grant;
+}
+
+static inline void
+iob_held_sub(struct iob_module *m, int cls, uint64_t n)
+{
+	if (m->limit[cls] != 0 && n != 0)
+		__atomic_fetch_sub(&m->held[cls], n, __ATOMIC_SEQ_CST);
+}
 
 /* ---- threads (thread.c) ------------------------------------------------- */
 
@@ -384,19 +511,8 @@ void iob_thread_release(struct iob_thread *thr);
 void iob_thread_attach(struct iob_thread *thr, struct iobuf_channel *ch);
 /* ch leaves its thread; the thread's context goes with its last channel. */
 void iob_thread_detach(struct iobuf_channel *ch);
-/* This thread's channel of module m, or NULL. */
-struct iobuf_channel *iob_thread_channel_of(const struct iob_module *m);
 
 /* ---- modules (module.c), called with the control mutex held ------------- */
-
-struct iob_module {
-	TAILQ_ENTRY(iob_module) link;
-	TAILQ_HEAD(, iobuf_channel) channels;
-	uint32_t nchannels;
-	/* counters of this module's closed channels */
-	struct iob_counters retired[IOBUF_CLASS_COUNT];
-	char name[IOBUF_MODULE_NAME_MAX + 1];
-};
 
 TAILQ_HEAD(iob_module_list, iob_module);
 extern struct iob_module_list iob_modules;
@@ -409,7 +525,13 @@ extern struct iob_module_list iob_modules;
 extern int64_t iob_orphan_out[IOBUF_CLASS_COUNT];
 
 struct iob_module *iob_module_find(const char *name);
-int iob_module_register(const char *name);
+int iob_module_register(const char *name, const struct iobuf_module_opts *o);
+/* Set aside every module's reserves (initialize); all or nothing. */
+int iob_module_reserve_all(void);
+/* Return every module's idle reserve to the ring (finish). */
+void iob_module_unreserve_all(void);
+/* Buffers idle in reserves, per class. */
+void iob_module_reserve_free(uint64_t out[IOBUF_CLASS_COUNT]);
 int iob_module_unregister(const char *name);
 void iob_module_attach(struct iob_module *m, struct iobuf_channel *ch);
 /* ch closes: its counters stay with the module. */

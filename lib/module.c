@@ -4,14 +4,18 @@
 
 /*
  * The module registry: names that channels and statistics are kept under,
- * the channels open under each name, and the accounting of each module's
- * buffers, including what unregistered modules left out. Everything here
- * runs with the control mutex held (iobuf.c).
+ * their options, the reserves set aside for them, the channels open under
+ * each name, and the accounting of each module's buffers, including what
+ * unregistered modules left out. Everything here runs with the control
+ * mutex held (iobuf.c).
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_common.h>
 
 #include "iobuf_internal.h"
 
@@ -29,8 +33,110 @@ iob_module_find(const char *name)
 	return NULL;
 }
 
+/* Whether the options are usable; logs why not. */
+static bool
+opts_valid(const char *name, const struct iobuf_module_opts *o)
+{
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		uint64_t count = iob_g.initialized ? iob_g.pool[c].count :
+			(c == IOBUF_CLASS_SMALL ? iob_opts.small_pool_count :
+			 iob_opts.large_pool_count);
+
+		if (o->reserve[c] > count) {
+			IOB_LOG(ERR, "iobuf_register_module_ext: '%s' reserves %"
+				PRIu64 " %s buffers, the pool has %" PRIu64
+				"; lower the reserve or raise iobuf_opts.%s_"
+				"pool_count\n", name, o->reserve[c],
+				iob_class_name(c), count, iob_class_name(c));
+			return false;
+		}
+		if (o->limit[c] != 0 && o->limit[c] < o->reserve[c]) {
+			IOB_LOG(ERR, "iobuf_register_module_ext: '%s' limits "
+				"%s buffers to %" PRIu64 ", below its reserve of %"
+				PRIu64 "; raise the limit or lower the reserve\n",
+				name, iob_class_name(c), o->limit[c],
+				o->reserve[c]);
+			return false;
+		}
+	}
+	if (o->priority > IOBUF_PRIORITY_HIGH || o->flags != 0) {
+		IOB_LOG(ERR, "iobuf_register_module_ext: '%s' has priority %u "
+			"and flags %#x; priority must be IOBUF_PRIORITY_NORMAL "
+			"or IOBUF_PRIORITY_HIGH and flags 0\n", name,
+			o->priority, o->flags);
+		return false;
+	}
+	return true;
+}
+
+/* Take m's reserve of class c from the ring; all or nothing. */
+static int
+reserve_take(struct iob_module *m, int c)
+{
+	if (m->reserve[c] == 0)
+		return 0;
+	if (iob_ring_take_bulk(c, m->stash[c], (unsigned int)m->reserve[c]) != 0) {
+		IOB_LOG(ERR, "module '%s': cannot set aside %" PRIu64 " %s "
+			"buffers, %" PRIu64 " of %" PRIu64 " are free; raise "
+			"iobuf_opts.%s_pool_count or lower the reserve\n",
+			m->name, m->reserve[c], iob_class_name(c),
+			iob_ring_free_count(c), iob_g.pool[c].count,
+			iob_class_name(c));
+		return -ENOMEM;
+	}
+	m->nstash[c] = m->reserve[c];
+	return 0;
+}
+
+/* Give m's idle reserve back to the ring. */
+static void
+reserve_give(struct iob_module *m)
+{
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		if (m->nstash[c] > 0)
+			iob_ring_return(c, m->stash[c],
+					(unsigned int)m->nstash[c]);
+		m->nstash[c] = 0;
+	}
+}
+
+static void
+module_free(struct iob_module *m)
+{
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		free(m->stash[c]);
+	free(m);
+}
+
+static struct iob_module *
+module_alloc(const char *name, size_t len, const struct iobuf_module_opts *o)
+{
+	struct iob_module *m;
+
+	m = aligned_alloc(IOB_CACHE_LINE, RTE_ALIGN_CEIL(sizeof(*m),
+							 IOB_CACHE_LINE));
+	if (m == NULL)
+		return NULL;
+	memset(m, 0, sizeof(*m));
+	memcpy(m->name, name, len);
+	TAILQ_INIT(&m->channels);
+	m->priority = o->priority;
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		m->reserve[c] = o->reserve[c];
+		m->limit[c] = o->limit[c];
+		if (o->reserve[c] == 0)
+			continue;
+		m->stash[c] = calloc(o->reserve[c], sizeof(void *));
+		if (m->stash[c] == NULL) {
+			module_free(m);
+			return NULL;
+		}
+	}
+	return m;
+}
+
 int
-iob_module_register(const char *name)
+iob_module_register(const char *name, const struct iobuf_module_opts *o)
 {
 	struct iob_module *m;
 	size_t len;
@@ -41,21 +147,69 @@ iob_module_register(const char *name)
 			"characters\n", IOBUF_MODULE_NAME_MAX);
 		return -EINVAL;
 	}
+	if (!opts_valid(name, o))
+		return -EINVAL;
 	if (iob_module_find(name) != NULL) {
 		IOB_LOG(ERR, "iobuf_register_module: '%s' is registered "
 			"already\n", name);
 		return -EEXIST;
 	}
-	m = calloc(1, sizeof(*m));
+	m = module_alloc(name, len, o);
 	if (m == NULL) {
 		IOB_LOG(ERR, "iobuf_register_module: out of memory for '%s'\n",
 			name);
 		return -ENOMEM;
 	}
-	memcpy(m->name, name, len);
-	TAILQ_INIT(&m->channels);
+	if (iob_g.initialized) {
+		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+			if (reserve_take(m, c) != 0) {
+				reserve_give(m);
+				module_free(m);
+				return -ENOMEM;
+			}
+		}
+	}
+	iob_wait_module_add(m);
 	TAILQ_INSERT_TAIL(&iob_modules, m, link);
 	return 0;
+}
+
+int
+iob_module_reserve_all(void)
+{
+	struct iob_module *m;
+
+	TAILQ_FOREACH(m, &iob_modules, link) {
+		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+			if (reserve_take(m, c) != 0) {
+				iob_module_unreserve_all();
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+void
+iob_module_unreserve_all(void)
+{
+	struct iob_module *m;
+
+	TAILQ_FOREACH(m, &iob_modules, link)
+		reserve_give(m);
+}
+
+void
+iob_module_reserve_free(uint64_t out[IOBUF_CLASS_COUNT])
+{
+	const struct iob_module *m;
+
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		out[c] = 0;
+	TAILQ_FOREACH(m, &iob_modules, link)
+		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+			out[c] += __atomic_load_n(&m->nstash[c],
+						  __ATOMIC_RELAXED);
 }
 
 int
@@ -84,8 +238,10 @@ iob_module_unregister(const char *name)
 		iob_orphan_out[c] += ms.cls[c].out;
 	if (IOBUF_DEBUG_CHECKS)
 		iob_debug_forget_module(m);
+	iob_wait_module_del(m);
 	TAILQ_REMOVE(&iob_modules, m, link);
-	free(m);
+	reserve_give(m);
+	module_free(m);
 	return 0;
 }
 
@@ -139,8 +295,16 @@ iob_module_stats(const struct iob_module *m, struct iobuf_module_stats *ms)
 	memset(ms, 0, sizeof(*ms));
 	memcpy(ms->name, m->name, sizeof(ms->name));
 	ms->channels = m->nchannels;
-	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+	ms->priority = m->priority;
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		class_stats(&ms->cls[c], &sum[c]);
+		ms->gathered[c] = iob_counter_read(&m->gathered[c]);
+		ms->reserve[c] = m->reserve[c];
+		ms->reserve_used[c] = iob_g.initialized ? m->reserve[c] -
+			iob_counter_read(&m->nstash[c]) : 0;
+		ms->limit[c] = m->limit[c];
+		ms->limit_waits[c] = iob_counter_read(&m->limit_waits[c]);
+	}
 }
 
 void

@@ -27,6 +27,7 @@ pool_stats(struct iobuf_stats *st)
 	if (!iob_g.initialized)
 		return;
 
+	iob_module_reserve_free(st->reserve_free);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		st->pool[c].bufsize = iob_g.pool[c].bufsize;
 		st->pool[c].total = iob_g.pool[c].count;
@@ -38,6 +39,7 @@ pool_stats(struct iobuf_stats *st)
 		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 			st->pool[c].out += ms.cls[c].out;
 			st->pool[c].waiting += ms.cls[c].waiting;
+			st->gathered[c] += ms.gathered[c];
 		}
 		TAILQ_FOREACH(ch, &m->channels, mod_link)
 			for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
@@ -45,11 +47,11 @@ pool_stats(struct iobuf_stats *st)
 	}
 }
 
-_Static_assert(sizeof(struct iobuf_stats) == 96 &&
+_Static_assert(sizeof(struct iobuf_stats) == 128 &&
 	       sizeof(struct iobuf_pool_stats) == 6 * sizeof(uint64_t),
 	       "every field of struct iobuf_stats is 8 bytes: stats_len() "
 	       "relies on it; teach it the new field");
-_Static_assert(sizeof(struct iobuf_module_stats) == 152 &&
+_Static_assert(sizeof(struct iobuf_module_stats) == 240 &&
 	       offsetof(struct iobuf_module_stats, channels) == 64 &&
 	       offsetof(struct iobuf_module_stats, cls) == 72 &&
 	       sizeof(struct iobuf_class_stats) == 5 * sizeof(uint64_t),
@@ -135,14 +137,17 @@ iob_get_stats_v0_2(struct iobuf_stats *stats, size_t stats_size,
 
 __asm__(".symver iob_get_stats_v0_2, iobuf_get_stats@@IOBUF_0.2");
 
-/* The 0.1 ABI fills the structs as 0.1 defined them, which are today's. */
+/* The 0.1 ABI fills the structs as 0.1 defined them. */
+#define IOB_STATS_SIZE_0_1 96
+#define IOB_MODULE_STATS_SIZE_0_1 152
+
 __attribute__((visibility("default"))) int
 iob_get_stats_v0_1(struct iobuf_stats *stats, struct iobuf_module_stats *modules,
 		   uint32_t max_modules)
 {
-	return iob_get_stats_v0_2(stats, stats == NULL ? 0 : sizeof(*stats),
-				  modules, modules == NULL ? 0 : sizeof(*modules),
-				  max_modules);
+	return iob_get_stats_v0_2(stats, stats == NULL ? 0 : IOB_STATS_SIZE_0_1,
+				  modules, modules == NULL ? 0 :
+				  IOB_MODULE_STATS_SIZE_0_1, max_modules);
 }
 __asm__(".symver iob_get_stats_v0_1, iobuf_get_stats@IOBUF_0.1");
 
@@ -165,18 +170,24 @@ iobuf_dump(FILE *f)
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
 		fprintf(f, "pool=%s bufsize=%" PRIu64 " total=%" PRIu64
 			" free=%" PRIu64 " cached=%" PRIu64 " out=%" PRId64
-			" waiting=%" PRIu64 "\n", iob_class_name(c),
+			" waiting=%" PRIu64 " reserve_free=%" PRIu64 " gathered=%"
+			PRIu64 "\n", iob_class_name(c),
 			st.pool[c].bufsize, st.pool[c].total, st.pool[c].free,
-			st.pool[c].cached, st.pool[c].out, st.pool[c].waiting);
+			st.pool[c].cached, st.pool[c].out, st.pool[c].waiting,
+			st.reserve_free[c], st.gathered[c]);
 	TAILQ_FOREACH(m, &iob_modules, link) {
 		iob_module_stats(m, &ms);
 		for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-			fprintf(f, "module=%s class=%s channels=%u cache=%" PRIu64
-				" main=%" PRIu64 " retry=%" PRIu64 " out=%"
-				PRId64 " waiting=%" PRIu64 "\n", ms.name,
-				iob_class_name(c), ms.channels, ms.cls[c].cache,
-				ms.cls[c].main, ms.cls[c].retry, ms.cls[c].out,
-				ms.cls[c].waiting);
+			fprintf(f, "module=%s class=%s channels=%u priority=%u "
+				"cache=%" PRIu64 " main=%" PRIu64 " retry=%" PRIu64
+				" out=%" PRId64 " waiting=%" PRIu64 " gathered=%"
+				PRIu64 " reserve=%" PRIu64 " reserve_used=%" PRIu64
+				" limit=%" PRIu64 " limit_waits=%" PRIu64 "\n",
+				ms.name, iob_class_name(c), ms.channels,
+				ms.priority, ms.cls[c].cache, ms.cls[c].main,
+				ms.cls[c].retry, ms.cls[c].out, ms.cls[c].waiting,
+				ms.gathered[c], ms.reserve[c], ms.reserve_used[c],
+				ms.limit[c], ms.limit_waits[c]);
 	}
 	pthread_mutex_unlock(&iob_lock);
 }

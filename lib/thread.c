@@ -4,9 +4,10 @@
 
 /*
  * Thread contexts: one per OS thread that has a channel open, found through
- * a thread-local pointer. A context holds the thread's wait queues, shared
- * by all its channels, and is freed with the thread's last channel.
- * iobuf_thread_poll() serves the thread's waiters from the ring.
+ * a thread-local pointer. A context holds the thread's entries that were
+ * handed their buffers and wait for their callback, and is freed with the
+ * thread's last channel. iobuf_thread_poll() calls them back, serves
+ * waiting entries from the ring and drains idle caches under pressure.
  */
 
 #include <stdlib.h>
@@ -28,7 +29,7 @@ iob_thread_get_or_create(void)
 	if (thr == NULL)
 		return NULL;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		TAILQ_INIT(&thr->waitq[c]);
+		TAILQ_INIT(&thr->ready[c]);
 	TAILQ_INIT(&thr->channels);
 	thr->owner = pthread_self();
 	iob_self = thr;
@@ -64,71 +65,40 @@ iob_thread_detach(struct iobuf_channel *ch)
 	iob_thread_release(thr);
 }
 
-struct iobuf_channel *
-iob_thread_channel_of(const struct iob_module *m)
-{
-	struct iobuf_channel *ch;
-
-	if (iob_self == NULL)
-		return NULL;
-	TAILQ_FOREACH(ch, &iob_self->channels, thr_link)
-		if (ch->mod == m)
-			return ch;
-	return NULL;
-}
-
-/* Serve thr's waiters of cls with buffers from the ring. */
-static int
-serve_from_ring(struct iob_thread *thr, int cls)
-{
-	void *bufs[IOB_BATCH_MAX];
-	int served = 0;
-
-	while (thr->nwaiting[cls] > 0) {
-		unsigned int want = RTE_MIN(thr->nwaiting[cls], IOB_BATCH_MAX);
-		unsigned int got = iob_ring_take_burst(cls, bufs, want);
-
-		if (got == 0)
-			break;
-		for (unsigned int i = 0; i < got; i++) {
-			/* Callbacks may abort other entries: return what is left. */
-			if (thr->nwaiting[cls] == 0) {
-				iob_ring_return(cls, &bufs[i], got - i);
-				break;
-			}
-			iob_waitq_serve(thr, cls, bufs[i]);
-			served++;
-		}
-	}
-	return served;
-}
-
 static iob_cold int
-thread_poll_slow(uint64_t pressure)
+thread_poll_slow(uint64_t waiting, uint64_t blocked)
 {
 	struct iob_thread *thr = iob_self;
 	struct iobuf_channel *ch;
-	int served = 0;
 
 	if (thr == NULL)
 		return 0;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
-		if (iob_pressure_of(pressure, c) == 0)
-			continue;
-		/* Someone waits: idle buffers here belong in the ring (SPEC §4.5). */
-		TAILQ_FOREACH(ch, &thr->channels, thr_link)
-			iob_channel_flush_all(ch, c);
-		served += serve_from_ring(thr, c);
+		if (iob_pressure_of(waiting, c) != 0) {
+			/* Someone waits: idle buffers here belong to them (SPEC §4.5). */
+			TAILQ_FOREACH(ch, &thr->channels, thr_link)
+				iob_channel_flush_all(ch, c);
+			iob_wait_pull(c);
+		} else if (iob_pressure_of(blocked, c) != 0) {
+			/* A module at its limit waits for its own idle buffers. */
+			TAILQ_FOREACH(ch, &thr->channels, thr_link)
+				if (__atomic_load_n(&ch->mod->nblocked[c],
+						    __ATOMIC_RELAXED) != 0)
+					iob_channel_flush_all(ch, c);
+		}
 	}
-	return served;
+	return iob_wait_deliver(thr);
 }
 
 int
 iobuf_thread_poll(void)
 {
-	uint64_t pressure = iob_pressure_load();
+	uint64_t waiting = __atomic_load_n(&iob_pressure.waiting,
+					   __ATOMIC_RELAXED);
+	uint64_t blocked = __atomic_load_n(&iob_pressure.blocked,
+					   __ATOMIC_RELAXED);
 
-	if (likely(pressure == 0))
+	if (likely((waiting | blocked) == 0))
 		return 0;
-	return thread_poll_slow(pressure);
+	return thread_poll_slow(waiting, blocked);
 }

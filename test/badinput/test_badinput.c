@@ -556,7 +556,6 @@ CHANNEL_INIT_CASE(call_channel_init_small_short, MOD_OTHER, TEST_SMALL_COUNT, 0)
 /* The small cache fills, the large one cannot: the small part goes back. */
 CHANNEL_INIT_CASE(call_channel_init_large_short, MOD_OTHER, 8,
 		  TEST_LARGE_COUNT)
-CHANNEL_INIT_CASE(call_channel_init_same_module, MOD, 0, 0)
 
 static void call_channel_init_null_ch(struct result *r)
 {
@@ -995,9 +994,6 @@ static struct named_case {
 	     .check = check_ch_untouched),
 	CASE(channel_init_large_cache_above_free_gives_the_small_back,
 	     RC(WORLD_CHANNEL, call_channel_init_large_short, -ENOMEM),
-	     .check = check_ch_untouched),
-	CASE(channel_init_second_of_a_module_on_a_thread_is_eexist,
-	     RC(WORLD_CHANNEL, call_channel_init_same_module, -EEXIST),
 	     .check = check_ch_untouched),
 
 	/* iobuf_get. */

@@ -133,8 +133,9 @@ static void assert_pools_balanced(const struct iobuf_stats *st)
 		const struct iobuf_pool_stats *p = &st->pool[c];
 
 		assert_true(p->out >= 0);
-		assert_int_equal(p->free + p->cached + (uint64_t)p->out,
-				 p->total);
+		assert_true((uint64_t)p->out >= st->gathered[c]);
+		assert_int_equal(p->free + p->cached + (uint64_t)p->out +
+				 st->reserve_free[c], p->total);
 	}
 }
 
@@ -157,14 +158,19 @@ void test_assert_conservation(void)
 	assert_pools_balanced(&st);
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		int64_t out = 0;
-		uint64_t waiting = 0;
+		uint64_t waiting = 0, gathered = 0, reserve_free = 0;
 
 		for (int m = 0; m < n; m++) {
 			out += mods[m].cls[c].out;
 			waiting += mods[m].cls[c].waiting;
+			gathered += mods[m].gathered[c];
+			reserve_free += mods[m].reserve[c] -
+				mods[m].reserve_used[c];
 		}
 		assert_int_equal(out, st.pool[c].out);
 		assert_int_equal(waiting, st.pool[c].waiting);
+		assert_int_equal(gathered, st.gathered[c]);
+		assert_int_equal(reserve_free, st.reserve_free[c]);
 	}
 }
 

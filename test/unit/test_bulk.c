@@ -179,22 +179,34 @@ static void get_bulk_that_fails_with_enomem_changes_nothing(void **state)
 	iobuf_channel_fini(h);
 }
 
-/*
- * An entry of another module waits on this thread while the ring has
- * buffers (a channel closed since, iobuf_thread_poll() not yet called):
- * a bulk get that needs the ring must not pass it; the channel's own cache
- * may still serve.
- */
-static void get_bulk_never_takes_from_the_ring_ahead_of_older_waiters(
-	void **state)
+static uint32_t multi_called;
+static void **multi_bufs;
+
+static void multi_cb(struct iobuf_entry *entry, void **bufs, uint32_t n)
 {
-	void *held[TEST_SMALL_COUNT], *bufs[9], *large[2];
+	(void)entry;
+	multi_called++;
+	multi_bufs = bufs;
+	assert_int_equal(n, 10);
+}
+
+/*
+ * While entries of another module wait, a bulk get that needs the pool is
+ * refused; a closing channel's cached buffers go to those entries in
+ * order, not to the ring (a waiting multi-get gathers them); the
+ * channel's own cache is its module's floor.
+ */
+static void get_bulk_never_takes_from_the_pool_ahead_of_waiters(void **state)
+{
+	void *held[TEST_SMALL_COUNT], *bufs[9], *large[2], *gather[10];
 	struct iobuf_channel *a, *b, *c;
+	struct iobuf_entry me;
 	struct iobuf_stats st;
 	struct test_req r;
 	uint32_t nheld;
 
 	(void)state;
+	multi_called = 0;
 	a = test_channel("bk_late", 4, 1);
 	b = test_channel("bk_closing", 8, 1);
 	c = test_channel("bk_waiting", 0, 0);
@@ -202,12 +214,16 @@ static void get_bulk_never_takes_from_the_ring_ahead_of_older_waiters(
 	assert_int_equal(nheld, TEST_SMALL_COUNT - 4 - 8);
 	test_req_init(&r, 1, c, S);
 	test_req_queue(&r);
+	assert_int_equal(iobuf_get_multi(c, S, gather, 10, &me, multi_cb),
+			 -ENOMEM);
 	iobuf_channel_fini(b);
 	test_pool_stats(&st);
-	assert_int_equal(st.pool[SMALL].free, 8);
-	assert_int_equal(st.pool[SMALL].waiting, 1);
+	assert_int_equal(st.pool[SMALL].free, 0);
+	assert_int_equal(st.pool[SMALL].waiting, 2);
+	assert_int_equal(st.gathered[SMALL], 7);
+	test_assert_conservation();
 
-	/* One more than a's cache: refused, though the ring has 8. */
+	/* One more than a's cache: refused. */
 	assert_get_fails_changing_nothing(a, S, 5);
 	assert_get_fails_changing_nothing(c, S, 1);
 	assert_int_equal(r.served, 0);
@@ -219,19 +235,26 @@ static void get_bulk_never_takes_from_the_ring_ahead_of_older_waiters(
 	/* A channel's own cache is its module's floor. */
 	assert_int_equal(iobuf_get_bulk(a, S, bufs, 4), 0);
 	assert_counters("bk_late", SMALL, &(struct expect){
-		.cache = 4, .main = 0, .out = 4, .free = 8, .cached = 0 });
-	assert_int_equal(r.served, 0);
+		.cache = 4, .main = 0, .out = 4, .free = 0, .cached = 0 });
 
-	/* Once the waiter is served, the ring is open again. */
+	/* r got the first returned buffer; it is called back at the poll. */
 	assert_int_equal(iobuf_thread_poll(), 1);
 	assert_int_equal(r.served, 1);
 	assert_non_null(r.buf);
-	assert_int_equal(iobuf_get_bulk(a, S, &bufs[4], 5), 0);
-	test_assert_distinct(bufs, 9);
-	assert_counters("bk_late", SMALL, &(struct expect){
-		.cache = 4, .main = 5, .out = 9, .free = 2, .cached = 0 });
 
-	assert_int_equal(iobuf_put_bulk(a, bufs, 9), 0);
+	/* Three more returns complete the multi-get, inside the put. */
+	assert_int_equal(iobuf_put_bulk(a, bufs, 3), 0);
+	assert_int_equal(multi_called, 1);
+	assert_ptr_equal(multi_bufs, gather);
+	test_assert_distinct(gather, 10);
+	test_pool_stats(&st);
+	assert_int_equal(st.pool[SMALL].waiting, 0);
+	assert_int_equal(st.gathered[SMALL], 0);
+
+	/* Nobody waits any more: the pool serves bulk gets again. */
+	assert_int_equal(iobuf_put_bulk(c, gather, 10), 0);
+	assert_int_equal(iobuf_get_bulk(a, S, &bufs[4], 5), 0);
+	assert_int_equal(iobuf_put_bulk(a, &bufs[3], 6), 0);
 	iobuf_put(c, r.buf, S);
 	assert_int_equal(iobuf_put_bulk(c, held, nheld), 0);
 	iobuf_channel_fini(a);
@@ -566,7 +589,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, test_setup, test_teardown)
 		T(get_bulk_takes_all_n_from_cache_and_ring_or_nothing),
 		T(get_bulk_that_fails_with_enomem_changes_nothing),
-		T(get_bulk_never_takes_from_the_ring_ahead_of_older_waiters),
+		T(get_bulk_never_takes_from_the_pool_ahead_of_waiters),
 		T(put_bulk_returns_mixed_classes_each_to_its_own_cache),
 		T(put_bulk_flushes_batches_and_holds_at_most_twice_the_cache),
 		T(put_bulk_with_a_refused_pointer_returns_none_of_the_buffers),

@@ -363,6 +363,9 @@ static void dump_check(char *text, const struct test_snapshot *snap,
 			dump_expect_u64(&l, "cached", p->cached);
 			dump_expect_i64(&l, "out", p->out);
 			dump_expect_u64(&l, "waiting", p->waiting);
+			dump_expect_u64(&l, "reserve_free",
+					snap->pools.reserve_free[c]);
+			dump_expect_u64(&l, "gathered", snap->pools.gathered[c]);
 		} else if (l.n > 0 && strcmp(l.key[0], "module") == 0) {
 			const char *name = dump_value(&l, "module");
 			const struct iobuf_module_stats *m =
@@ -380,6 +383,12 @@ static void dump_check(char *text, const struct test_snapshot *snap,
 			dump_expect_u64(&l, "retry", k->retry);
 			dump_expect_i64(&l, "out", k->out);
 			dump_expect_u64(&l, "waiting", k->waiting);
+			dump_expect_u64(&l, "priority", m->priority);
+			dump_expect_u64(&l, "gathered", m->gathered[c]);
+			dump_expect_u64(&l, "reserve", m->reserve[c]);
+			dump_expect_u64(&l, "reserve_used", m->reserve_used[c]);
+			dump_expect_u64(&l, "limit", m->limit[c]);
+			dump_expect_u64(&l, "limit_waits", m->limit_waits[c]);
 		} else {
 			fail_msg("dump line is neither the header, a pool "
 				 "nor a module: %s", copy);
@@ -598,10 +607,17 @@ typedef int (*get_stats_0_1)(struct iobuf_stats *stats,
 			     struct iobuf_module_stats *modules,
 			     uint32_t max_modules);
 
+/* The sizes of the structs in 0.1, which the 0.1 version fills. */
+#define STATS_SIZE_0_1 96
+#define MODULE_STATS_SIZE_0_1 152
+#define AFTER_0_1 16
+
 static void the_0_1_abi_still_answers_binaries_linked_against_it(void **state)
 {
-	struct iobuf_module_stats now[NMODS], old[NMODS];
-	struct iobuf_stats st_now, st_old;
+	struct iobuf_module_stats now[NMODS];
+	unsigned char old[NMODS * MODULE_STATS_SIZE_0_1 + AFTER_0_1];
+	unsigned char st_old[STATS_SIZE_0_1 + AFTER_0_1];
+	struct iobuf_stats st_now;
 	struct iobuf_channel *ch;
 	get_stats_0_1 v0_1;
 	void *buf, *sym;
@@ -613,9 +629,18 @@ static void the_0_1_abi_still_answers_binaries_linked_against_it(void **state)
 					 "IOBUF_0.2"));
 	memcpy(&v0_1, &sym, sizeof(v0_1));
 	ch = versioned_world(&buf, &st_now, now);
-	assert_int_equal(v0_1(&st_old, old, NMODS), NMODS);
-	assert_memory_equal(&st_now, &st_old, sizeof(st_now));
-	assert_memory_equal(now, old, sizeof(now));
+	memset(st_old, GUARD, sizeof(st_old));
+	memset(old, GUARD, sizeof(old));
+	/* A 0.1 binary's arrays have 0.1's stride: nothing past it is written. */
+	assert_int_equal(v0_1((struct iobuf_stats *)(void *)st_old,
+			      (struct iobuf_module_stats *)(void *)old, NMODS),
+			 NMODS);
+	assert_memory_equal(&st_now, st_old, STATS_SIZE_0_1);
+	assert_guarded(st_old, STATS_SIZE_0_1, sizeof(st_old));
+	for (int i = 0; i < NMODS; i++)
+		assert_memory_equal(&now[i], old + i * MODULE_STATS_SIZE_0_1,
+				    MODULE_STATS_SIZE_0_1);
+	assert_guarded(old, NMODS * MODULE_STATS_SIZE_0_1, sizeof(old));
 	assert_int_equal(v0_1(NULL, NULL, 1), -EINVAL);
 	iobuf_put(ch, buf, 1);
 	iobuf_channel_fini(ch);

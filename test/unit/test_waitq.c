@@ -137,7 +137,7 @@ static void get_on_empty_pool_with_entry_queues_it_and_counts_a_retry(void **sta
 	iobuf_channel_fini(a);
 }
 
-static void put_with_waiter_hands_buffer_to_oldest_and_never_caches(void **state)
+static void put_with_waiters_hands_buffer_and_idle_cache_to_them(void **state)
 {
 	struct iobuf_channel *a, *c;
 	struct test_req r1, r2;
@@ -153,19 +153,27 @@ static void put_with_waiter_hands_buffer_to_oldest_and_never_caches(void **state
 	test_req_queue(&r1);
 	test_req_queue(&r2);
 
-	/* Through a channel with room in its cache: the waiter still comes first. */
+	/*
+	 * Through a channel with idle buffers in its cache: the put buffer
+	 * goes to the oldest waiter, the idle ones to the next waiters and
+	 * the rest to the ring (SPEC §4.5); nothing is cached.
+	 */
 	iobuf_put(c, held[0], SMALL);
 	assert_int_equal(r1.served, 1);
 	assert_ptr_equal(r1.buf, held[0]);
-	assert_int_equal(r2.served, 0);
+	assert_int_equal(r2.served, 1);
+	assert_ptr_not_equal(r2.buf, held[0]);
+	assert_served(order, 2);
 	test_pool_stats(&st);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].cached, 4);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, 0);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].cached, 0);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, 3);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].waiting, 0);
 	test_assert_conservation();
 
+	/* Nobody waits any more: the cache takes puts again. */
 	iobuf_put(c, held[1], SMALL);
-	assert_ptr_equal(r2.buf, held[1]);
-	assert_served(order, 2);
+	test_pool_stats(&st);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].cached, 1);
 
 	iobuf_put(a, r1.buf, SMALL);
 	iobuf_put(a, r2.buf, SMALL);
@@ -277,15 +285,21 @@ static void *hold_then_return(void *arg)
 	return NULL;
 }
 
+/*
+ * While an entry waits, a get on the thread queues behind it, and buffers
+ * returned on another thread go to the waiting entries in order, not to
+ * the ring: the waiters are called back at this thread's next poll.
+ */
 static void get_without_barging_queues_behind_older_waiters(void **state)
 {
 	struct other_thread t = { .rc = -1, .got = 0 };
 	struct iobuf_module_stats m;
 	struct iobuf_channel *a, *b;
 	struct test_req r1, r2;
-	struct iobuf_stats st;
+	struct iobuf_stats st, queued;
 	const int order[] = { 1, 2 };
-	void *first, *late;
+	void *first, *second, *none, *late;
+	int err_entry, err_none;
 	pthread_t tid;
 
 	(void)state;
@@ -303,6 +317,13 @@ static void get_without_barging_queues_behind_older_waiters(void **state)
 	       (held[nheld] = iobuf_get(a, SMALL, NULL, NULL)) != NULL)
 		nheld++;
 	first = iobuf_get(a, SMALL, &r1.entry, test_req_cb);
+	errno = 0;
+	second = iobuf_get(b, SMALL, &r2.entry, test_req_cb);
+	err_entry = errno;
+	errno = 0;
+	none = iobuf_get(b, SMALL, NULL, NULL);
+	err_none = errno;
+	iobuf_get_stats(&queued, sizeof(queued), NULL, 0, 0);
 	pthread_barrier_wait(&t.barrier);
 	pthread_join(tid, NULL);
 	pthread_barrier_destroy(&t.barrier);
@@ -311,30 +332,26 @@ static void get_without_barging_queues_behind_older_waiters(void **state)
 	assert_int_equal(t.got, 4);
 	assert_int_equal(nheld, TEST_SMALL_COUNT - 4);
 	assert_null(first);
-	test_pool_stats(&st);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, 4);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].waiting, 1);
-
-	/* The ring has buffers, but r1 was first: r2 queues behind it. */
-	errno = 0;
-	assert_null(iobuf_get(b, SMALL, &r2.entry, test_req_cb));
-	assert_int_equal(errno, ENOMEM);
-	errno = 0;
-	assert_null(iobuf_get(b, SMALL, NULL, NULL));
-	assert_int_equal(errno, ENOMEM);
-	test_pool_stats(&st);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, 4);
-	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].waiting, 2);
+	assert_null(second);
+	assert_int_equal(err_entry, ENOMEM);
+	assert_null(none);
+	assert_int_equal(err_none, ENOMEM);
+	assert_int_equal(queued.pool[IOBUF_CLASS_SMALL].waiting, 2);
 	test_module_stats("wq_b", &m);
 	assert_int_equal(m.cls[IOBUF_CLASS_SMALL].retry, 1);
-	assert_int_equal(m.cls[IOBUF_CLASS_SMALL].waiting, 1);
+
+	/* The other thread's four returns: one to each entry, two to the ring. */
+	test_pool_stats(&st);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].free, 2);
+	assert_int_equal(st.pool[IOBUF_CLASS_SMALL].waiting, 2);
+	assert_int_equal(test_served_count, 0);
 	test_assert_conservation();
 
-	iobuf_put(a, held[0], SMALL);
-	iobuf_put(a, held[1], SMALL);
+	assert_int_equal(iobuf_thread_poll(), 2);
 	assert_served(order, 2);
-	assert_ptr_equal(r1.buf, held[0]);
-	assert_ptr_equal(r2.buf, held[1]);
+	assert_non_null(r1.buf);
+	assert_non_null(r2.buf);
+	assert_ptr_not_equal(r1.buf, r2.buf);
 
 	/* Nobody waits any more: the ring serves gets again. */
 	late = iobuf_get(b, SMALL, NULL, NULL);
@@ -342,7 +359,7 @@ static void get_without_barging_queues_behind_older_waiters(void **state)
 	iobuf_put(b, late, SMALL);
 	iobuf_put(a, r1.buf, SMALL);
 	iobuf_put(b, r2.buf, SMALL);
-	return_held(a, 2);
+	return_held(a, 0);
 	iobuf_channel_fini(a);
 	iobuf_channel_fini(b);
 }
@@ -851,7 +868,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, wq_setup, test_teardown)
 		T(get_on_empty_pool_with_entry_queues_it_and_counts_a_retry),
-		T(put_with_waiter_hands_buffer_to_oldest_and_never_caches),
+		T(put_with_waiters_hands_buffer_and_idle_cache_to_them),
 		T(waiters_are_served_fifo_across_channels_and_modules),
 		T(small_and_large_waiters_queue_separately),
 		T(get_without_barging_queues_behind_older_waiters),
