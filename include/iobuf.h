@@ -57,6 +57,10 @@ extern "C" {
 #define IOBUF_API
 #endif
 
+/**
+ * The header's layout checks: static_assert in C++, _Static_assert in C,
+ * so a consumer's compiler checks them too.
+ */
 #ifdef __cplusplus
 #define IOBUF_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
@@ -79,6 +83,8 @@ extern "C" {
 /**
  * Version of the library actually linked, as "MAJOR.MINOR.PATCH".
  *
+ * @return a static string; never NULL.
+ *
  * Thread: any.
  */
 IOBUF_API const char *iobuf_version(void);
@@ -89,9 +95,9 @@ IOBUF_API const char *iobuf_version(void);
 
 /** Buffer classes. A get picks the smallest class whose size fits. */
 enum iobuf_class {
-	IOBUF_CLASS_SMALL = 0,
-	IOBUF_CLASS_LARGE = 1,
-	IOBUF_CLASS_COUNT = 2,
+	IOBUF_CLASS_SMALL = 0, /**< Buffers of small_bufsize bytes. */
+	IOBUF_CLASS_LARGE = 1, /**< Buffers of large_bufsize bytes. */
+	IOBUF_CLASS_COUNT = 2, /**< Number of classes; not a class. */
 };
 
 /**
@@ -227,12 +233,20 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_channel_hot) == 192,
  * iobuf_put(); if it queues the same entry again it keeps its place at the
  * head of the queue. It must not close a channel (the caller is still
  * walking this thread's queues). The buffer now belongs to the caller.
+ *
+ * @param entry the entry given to iobuf_get().
+ * @param buf   the buffer, of the class iobuf_get() asked for.
  */
 typedef void (*iobuf_get_cb)(struct iobuf_entry *entry, void *buf);
 
 /**
  * Visitor for iobuf_for_each_entry(). Return 0 to continue, anything else
  * to stop. It may abort the entry it is given.
+ *
+ * @param ch    the channel given to iobuf_for_each_entry().
+ * @param entry a waiting entry.
+ * @param ctx   the ctx given to iobuf_for_each_entry().
+ * @return 0 to continue, anything else to stop.
  */
 typedef int (*iobuf_for_each_entry_fn)(struct iobuf_channel *ch,
 				       struct iobuf_entry *entry, void *ctx);
@@ -248,6 +262,9 @@ typedef int (*iobuf_for_each_entry_fn)(struct iobuf_channel *ch,
  * values are the defaults. Logs and writes nothing when opts is NULL or
  * opts_size is smaller than the opts_size field.
  *
+ * @param opts      where to write the options.
+ * @param opts_size the caller's sizeof(struct iobuf_opts).
+ *
  * Thread: any (control).
  */
 IOBUF_API void iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size);
@@ -259,6 +276,7 @@ IOBUF_API void iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size);
  * the struct this library knows are ignored. Everything is validated
  * before anything changes: on error the options are exactly as before.
  *
+ * @param opts the options, with opts->opts_size set.
  * @return 0 on success, or
  *   - -EINVAL: opts is NULL, opts_size is smaller than the opts_size field,
  *     a count or size is below its minimum or too large for one ring or
@@ -276,9 +294,9 @@ IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
 /**
  * Bring up DPDK's EAL with the embedded default, unless it is already up.
  *
- * Arguments: `--no-huge --no-pci --no-shconf -m <MB sized from the opts>
- * --file-prefix=iobuf_<pid>_<n> --no-telemetry --log-level=lib.eal:error
- * -l <first CPU of the caller's affinity>`. The environment variable
+ * Arguments: `--no-huge --no-pci --no-shconf -m <MB sized from the opts>`
+ * `--file-prefix=iobuf_<pid>_<n> --no-telemetry --log-level=lib.eal:error`
+ * `-l <first CPU of the caller's affinity>`. The environment variable
  * IOBUF_EAL_ARGS, when set, replaces them (split on blanks). The calling
  * thread's CPU affinity is restored afterwards, so threads it creates later
  * are not all pinned to one core.
@@ -345,6 +363,7 @@ IOBUF_API int iobuf_finish(void);
 /**
  * Register a module name. Allowed before or after iobuf_initialize().
  *
+ * @param name the module name.
  * @return 0 on success, or
  *   - -EINVAL: name is NULL, empty or longer than IOBUF_MODULE_NAME_MAX.
  *   - -EEXIST: a module of that name is registered.
@@ -358,6 +377,7 @@ IOBUF_API int iobuf_register_module(const char *name);
  * Unregister a module. Its statistics are dropped; buffers it still holds
  * stay accounted for in the pool statistics.
  *
+ * @param name the module name.
  * @return 0 on success, or
  *   - -EINVAL: name is NULL.
  *   - -ENOENT: no module of that name.
@@ -407,6 +427,8 @@ IOBUF_API int iobuf_channel_init(struct iobuf_channel **ch, const char *module,
  * Logs and does nothing when ch is NULL. Closing a thread's last channel
  * frees its thread context.
  *
+ * @param ch the channel.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
@@ -421,6 +443,12 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * it saw it (ch may be NULL); call iobuf_get() instead. Same return and
  * errors as iobuf_get().
  *
+ * @param ch    the channel as iobuf_get() saw it, or NULL.
+ * @param len   as for iobuf_get().
+ * @param entry as for iobuf_get().
+ * @param cb    as for iobuf_get().
+ * @return as iobuf_get() returns.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void *iobuf_get_miss(struct iobuf_channel_hot *ch, uint64_t len,
@@ -432,12 +460,16 @@ IOBUF_API void *iobuf_get_miss(struct iobuf_channel_hot *ch, uint64_t len,
  * channel as it saw it (ch may be NULL); call iobuf_put() instead. Same
  * behaviour as iobuf_put().
  *
+ * @param ch  the channel as iobuf_put() saw it, or NULL.
+ * @param buf as for iobuf_put().
+ * @param len as for iobuf_put().
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_put_miss(struct iobuf_channel_hot *ch, void *buf,
 			      uint64_t len);
 
-/*
+/**
  * IOBUF_INLINE is how iobuf_get() and iobuf_put() are defined: static
  * inline by default. Defining IOBUF_NO_INLINE before including this header
  * makes them plain calls of the library's exported functions of the same
@@ -590,6 +622,10 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * check the exact start, a load of the pressure word and the push;
  * anything else calls iobuf_put_miss().
  *
+ * @param ch  the caller's channel.
+ * @param buf a buffer got through any channel.
+ * @param len the len it was got with; not trusted.
+ *
  * Thread: owning thread.
  */
 #ifdef IOBUF_INLINE
@@ -629,6 +665,10 @@ IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
 /**
  * Get n buffers of the class that fits len, all or nothing. Never queues.
  *
+ * @param ch   the caller's channel.
+ * @param len  bytes needed per buffer, 1 .. large_bufsize.
+ * @param bufs array of at least n pointers to fill.
+ * @param n    buffers wanted.
  * @return 0 with bufs[0..n) filled, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or len is 0 or above large_bufsize.
  *   - -ENOMEM: fewer than n buffers can be had now (or older entries of the
@@ -646,6 +686,9 @@ IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
  * Every pointer is checked first, as iobuf_put() checks it: if one is not
  * the first byte of a pool buffer, nothing is returned.
  *
+ * @param ch   the caller's channel.
+ * @param bufs the n buffers.
+ * @param n    buffers to return.
  * @return 0 on success, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or a pointer is not a pool
  *     buffer (logged with its index).
@@ -663,6 +706,10 @@ IOBUF_API int iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs,
  * of 0 or above large_bufsize, or a NULL ch or entry, is logged and
  * ignored.
  *
+ * @param ch    a channel of the module the entry was queued through.
+ * @param entry the entry.
+ * @param len   the len of the iobuf_get() that queued it.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
@@ -672,6 +719,9 @@ IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
  * Visit, in queue order, the entries waiting on this thread that were queued
  * through channels of ch's module: the small queue, then the large one.
  *
+ * @param ch  a channel of the module, owned by the calling thread.
+ * @param fn  called for each entry.
+ * @param ctx passed to fn.
  * @return 0 when every entry was visited, the first non-zero return of fn,
  *   or -EINVAL when ch or fn is NULL.
  *
@@ -697,6 +747,7 @@ IOBUF_API int iobuf_thread_poll(void);
 /**
  * IOVA of a pool buffer (or of an address inside one), for DMA descriptors.
  *
+ * @param buf a pool buffer, or an address inside one.
  * @return the IOVA, or UINT64_MAX (RTE_BAD_IOVA) when buf is not inside a
  *   pool.
  *
@@ -732,6 +783,7 @@ struct iobuf_module_stats {
 	char name[IOBUF_MODULE_NAME_MAX + 1];
 	/** Channels open now. */
 	uint32_t channels;
+	/** Private. */
 	uint32_t reserved;
 	/** Indexed by enum iobuf_class. */
 	struct iobuf_class_stats cls[IOBUF_CLASS_COUNT];
@@ -802,6 +854,8 @@ IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats, size_t stats_size,
 /**
  * Print pools and modules as `key=value` lines, for humans and test logs.
  * A NULL f is logged and nothing is printed.
+ *
+ * @param f where to print.
  *
  * Thread: any (control).
  */
