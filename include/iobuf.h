@@ -69,6 +69,10 @@ extern "C" {
 #define IOBUF_API
 #endif
 
+/**
+ * The header's layout checks: static_assert in C++, _Static_assert in C,
+ * so a consumer's compiler checks them too.
+ */
 #ifdef __cplusplus
 #define IOBUF_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #else
@@ -91,6 +95,8 @@ extern "C" {
 /**
  * Version of the library actually linked, as "MAJOR.MINOR.PATCH".
  *
+ * @return a static string; never NULL.
+ *
  * Thread: any.
  */
 IOBUF_API const char *iobuf_version(void);
@@ -101,9 +107,9 @@ IOBUF_API const char *iobuf_version(void);
 
 /** Buffer classes. A get picks the smallest class whose size fits. */
 enum iobuf_class {
-	IOBUF_CLASS_SMALL = 0,
-	IOBUF_CLASS_LARGE = 1,
-	IOBUF_CLASS_COUNT = 2,
+	IOBUF_CLASS_SMALL = 0, /**< Buffers of small_bufsize bytes. */
+	IOBUF_CLASS_LARGE = 1, /**< Buffers of large_bufsize bytes. */
+	IOBUF_CLASS_COUNT = 2, /**< Number of classes; not a class. */
 };
 
 /** Priority of a module's waiting entries (struct iobuf_module_opts). */
@@ -285,6 +291,9 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_channel_hot) == 192,
  * iobuf_put(); if it queues the same entry again it keeps its place at the
  * head of the queue. It must not close a channel (the caller is still
  * walking this thread's queues). The buffer now belongs to the caller.
+ *
+ * @param entry the entry given to iobuf_get().
+ * @param buf   the buffer, of the class iobuf_get() asked for.
  */
 typedef void (*iobuf_get_cb)(struct iobuf_entry *entry, void *buf);
 
@@ -301,6 +310,11 @@ typedef void (*iobuf_get_multi_cb)(struct iobuf_entry *entry, void **bufs,
 /**
  * Visitor for iobuf_for_each_entry(). Return 0 to continue, anything else
  * to stop. It may abort the entry it is given.
+ *
+ * @param ch    the channel given to iobuf_for_each_entry().
+ * @param entry a waiting entry.
+ * @param ctx   the ctx given to iobuf_for_each_entry().
+ * @return 0 to continue, anything else to stop.
  */
 typedef int (*iobuf_for_each_entry_fn)(struct iobuf_channel *ch,
 				       struct iobuf_entry *entry, void *ctx);
@@ -316,6 +330,9 @@ typedef int (*iobuf_for_each_entry_fn)(struct iobuf_channel *ch,
  * values are the defaults. Logs and writes nothing when opts is NULL or
  * opts_size is smaller than the opts_size field.
  *
+ * @param opts      where to write the options.
+ * @param opts_size the caller's sizeof(struct iobuf_opts).
+ *
  * Thread: any (control).
  */
 IOBUF_API void iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size);
@@ -327,6 +344,7 @@ IOBUF_API void iobuf_get_opts(struct iobuf_opts *opts, size_t opts_size);
  * the struct this library knows are ignored. Everything is validated
  * before anything changes: on error the options are exactly as before.
  *
+ * @param opts the options, with opts->opts_size set.
  * @return 0 on success, or
  *   - -EINVAL: opts is NULL, opts_size is smaller than the opts_size field,
  *     a count or size is below its minimum or too large for one ring or
@@ -344,9 +362,9 @@ IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
 /**
  * Bring up DPDK's EAL with the embedded default, unless it is already up.
  *
- * Arguments: `--no-huge --no-pci --no-shconf -m <MB sized from the opts>
- * --file-prefix=iobuf_<pid>_<n> --no-telemetry --log-level=lib.eal:error
- * -l <first CPU of the caller's affinity>`. The environment variable
+ * Arguments: `--no-huge --no-pci --no-shconf -m <MB sized from the opts>`
+ * `--file-prefix=iobuf_<pid>_<n> --no-telemetry --log-level=lib.eal:error`
+ * `-l <first CPU of the caller's affinity>`. The environment variable
  * IOBUF_EAL_ARGS, when set, replaces them (split on blanks). The calling
  * thread's CPU affinity is restored afterwards, so threads it creates later
  * are not all pinned to one core.
@@ -415,6 +433,7 @@ IOBUF_API int iobuf_finish(void);
  * iobuf_register_module_ext() with every option 0. Allowed before or after
  * iobuf_initialize().
  *
+ * @param name the module name.
  * @return 0 on success, or
  *   - -EINVAL: name is NULL, empty or longer than IOBUF_MODULE_NAME_MAX.
  *   - -EEXIST: a module of that name is registered.
@@ -454,6 +473,7 @@ IOBUF_API int iobuf_register_module_ext(const char *name,
  * are dropped; buffers it still holds stay accounted for in the pool
  * statistics.
  *
+ * @param name the module name.
  * @return 0 on success, or
  *   - -EINVAL: name is NULL.
  *   - -ENOENT: no module of that name.
@@ -505,6 +525,8 @@ IOBUF_API int iobuf_channel_init(struct iobuf_channel **ch, const char *module,
  * Logs and does nothing when ch is NULL. Closing a thread's last channel
  * frees its thread context.
  *
+ * @param ch the channel.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
@@ -519,6 +541,12 @@ IOBUF_API void iobuf_channel_fini(struct iobuf_channel *ch);
  * it saw it (ch may be NULL); call iobuf_get() instead. Same return and
  * errors as iobuf_get().
  *
+ * @param ch    the channel as iobuf_get() saw it, or NULL.
+ * @param len   as for iobuf_get().
+ * @param entry as for iobuf_get().
+ * @param cb    as for iobuf_get().
+ * @return as iobuf_get() returns.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void *iobuf_get_miss(struct iobuf_channel_hot *ch, uint64_t len,
@@ -530,12 +558,16 @@ IOBUF_API void *iobuf_get_miss(struct iobuf_channel_hot *ch, uint64_t len,
  * channel as it saw it (ch may be NULL); call iobuf_put() instead. Same
  * behaviour as iobuf_put().
  *
+ * @param ch  the channel as iobuf_put() saw it, or NULL.
+ * @param buf as for iobuf_put().
+ * @param len as for iobuf_put().
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_put_miss(struct iobuf_channel_hot *ch, void *buf,
 			      uint64_t len);
 
-/*
+/**
  * IOBUF_INLINE is how iobuf_get() and iobuf_put() are defined: static
  * inline by default. Defining IOBUF_NO_INLINE before including this header
  * makes them plain calls of the library's exported functions of the same
@@ -691,6 +723,10 @@ IOBUF_API void *iobuf_get(struct iobuf_channel *ch, uint64_t len,
  * check the exact start, a load of the pressure word and the push;
  * anything else calls iobuf_put_miss().
  *
+ * @param ch  the caller's channel.
+ * @param buf a buffer got through any channel.
+ * @param len the len it was got with; not trusted.
+ *
  * Thread: owning thread.
  */
 #ifdef IOBUF_INLINE
@@ -731,6 +767,10 @@ IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
  * Get n buffers of the class that fits len, all or nothing. Never queues:
  * iobuf_get_multi() without an entry.
  *
+ * @param ch   the caller's channel.
+ * @param len  bytes needed per buffer, 1 .. large_bufsize.
+ * @param bufs array of at least n pointers to fill.
+ * @param n    buffers wanted.
  * @return 0 with bufs[0..n) filled, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or len is 0 or above large_bufsize.
  *   - -ENOMEM: fewer than n buffers can be had now from the cache, the
@@ -785,6 +825,9 @@ IOBUF_API int iobuf_get_multi(struct iobuf_channel *ch, uint64_t len,
  * Every pointer is checked first, as iobuf_put() checks it: if one is not
  * the first byte of a pool buffer, nothing is returned.
  *
+ * @param ch   the caller's channel.
+ * @param bufs the n buffers.
+ * @param n    buffers to return.
  * @return 0 on success, or
  *   - -EINVAL: ch or bufs is NULL, n is 0, or a pointer is not a pool
  *     buffer (logged with its index).
@@ -806,6 +849,10 @@ IOBUF_API int iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs,
  * the get that queued it; a len of 0 or above large_bufsize, or a NULL ch
  * or entry, is logged and ignored.
  *
+ * @param ch    a channel of the module the entry was queued through.
+ * @param entry the entry.
+ * @param len   the len of the iobuf_get() that queued it.
+ *
  * Thread: owning thread.
  */
 IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
@@ -817,6 +864,9 @@ IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
  * those already handed their buffers, then those waiting at the module's
  * limit, then the others in the order they will be served.
  *
+ * @param ch  a channel of the module, owned by the calling thread.
+ * @param fn  called for each entry.
+ * @param ctx passed to fn.
  * @return 0 when every entry was visited, the first non-zero return of fn,
  *   or -EINVAL when ch or fn is NULL.
  *
@@ -844,6 +894,7 @@ IOBUF_API int iobuf_thread_poll(void);
 /**
  * IOVA of a pool buffer (or of an address inside one), for DMA descriptors.
  *
+ * @param buf a pool buffer, or an address inside one.
  * @return the IOVA, or UINT64_MAX (RTE_BAD_IOVA) when buf is not inside a
  *   pool.
  *
@@ -879,6 +930,7 @@ struct iobuf_module_stats {
 	char name[IOBUF_MODULE_NAME_MAX + 1];
 	/** Channels open now. */
 	uint32_t channels;
+	/** Private. */
 	uint32_t reserved;
 	/** Indexed by enum iobuf_class. */
 	struct iobuf_class_stats cls[IOBUF_CLASS_COUNT];
@@ -972,6 +1024,8 @@ IOBUF_API int iobuf_get_stats(struct iobuf_stats *stats, size_t stats_size,
 /**
  * Print pools and modules as `key=value` lines, for humans and test logs.
  * A NULL f is logged and nothing is printed.
+ *
+ * @param f where to print.
  *
  * Thread: any (control).
  */

@@ -14,7 +14,7 @@ install_missing_packages() {
 		gcc g++ clang libclang-rt-14-dev libc6-dev
 		meson ninja-build pkg-config
 		libdpdk-dev libcmocka-dev
-		valgrind python3 abigail-tools
+		valgrind python3 abigail-tools doxygen
 	)
 	local missing=() pkg status log
 	local sudo=()
