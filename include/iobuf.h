@@ -903,6 +903,89 @@ IOBUF_API int iobuf_thread_poll(void);
 IOBUF_API uint64_t iobuf_iova(const void *buf);
 /**@}*/
 
+/** @name Memory registration (control) */
+/**@{*/
+
+/** Where one class's buffers lie in the region. */
+struct iobuf_region_class {
+	/** The class's first buffer; buffer i starts at first + i * bufsize. */
+	void *first;
+	/** Buffers in the class. */
+	uint64_t count;
+	/** Bytes of one buffer (as rounded by iobuf_set_opts()). */
+	uint64_t bufsize;
+};
+
+/**
+ * The memory every pool buffer lives in, for registering it once with a
+ * device or the kernel instead of mapping each I/O.
+ *
+ * Every buffer of both classes lies in [addr, addr + len); the classes do
+ * not overlap (a gap of less than one large buffer may separate them).
+ * addr, len and each buffer are multiples of 4096. Versioned by size, as
+ * struct iobuf_stats is: new fields are only ever appended to this struct
+ * (never to struct iobuf_region_class).
+ */
+struct iobuf_region {
+	/** Start of the region. */
+	void *addr;
+	/** Bytes of the region. */
+	uint64_t len;
+	/** IOVA of addr; the region is IOVA-contiguous: iova + (p - addr). */
+	uint64_t iova;
+	/** Indexed by enum iobuf_class. */
+	struct iobuf_region_class cls[IOBUF_CLASS_COUNT];
+};
+IOBUF_STATIC_ASSERT(sizeof(struct iobuf_region) == 72,
+		    "struct iobuf_region is ABI: append new fields only");
+
+/**
+ * Describe the buffer region of the initialized pools.
+ *
+ * Registering the region once covers every buffer the pools will ever
+ * hand out:
+ *
+ * - **io_uring fixed buffers.** io_uring_register_buffers() takes at most
+ *   1 GiB per iovec, and a fixed-buffer I/O must lie inside one iovec, so
+ *   the iovecs end between buffers: per class, in order of enum
+ *   iobuf_class, iovecs of n = 2^30 / bufsize buffers (rounded down) each,
+ *   iovec k being { first + k * n * bufsize, min(n, count - k * n) *
+ *   bufsize }. A buffer b of that class is then buf_index (iovecs of the
+ *   classes before it) + (b - first) / (n * bufsize) for
+ *   io_uring_prep_read_fixed() and io_uring_prep_write_fixed().
+ *   examples/uring_copy.c does this. Pinned pages count against
+ *   RLIMIT_MEMLOCK unless the process has CAP_IPC_LOCK.
+ * - **RDMA verbs.** One memory region: ibv_reg_mr(pd, addr, len, access);
+ *   its lkey and rkey serve every buffer, addressed by its own pointer.
+ * - **VFIO.** One mapping in the application's own container:
+ *   VFIO_IOMMU_MAP_DMA with struct vfio_iommu_type1_dma_map { .vaddr =
+ *   addr, .iova = iova, .size = len, .flags = VFIO_DMA_MAP_FLAG_READ |
+ *   VFIO_DMA_MAP_FLAG_WRITE }; a buffer's device address is then
+ *   iobuf_iova(buf). (Devices DPDK drives through VFIO need nothing: the
+ *   EAL maps its memory for them.)
+ *
+ * The description holds until iobuf_finish(), which frees the region:
+ * unregister it before (io_uring_unregister_buffers(), ibv_dereg_mr(),
+ * VFIO_IOMMU_UNMAP_DMA).
+ *
+ * Writes each field that lies wholly inside size and zeroes the bytes of
+ * size past this library's struct, so a binary built against an older,
+ * smaller struct keeps working and a newer one reads 0 for fields this
+ * library does not have. Writes nothing on error.
+ *
+ * @param r    where to write.
+ * @param size the caller's sizeof(struct iobuf_region).
+ * @return 0 on success, or
+ *   - -EINVAL: r is NULL, or size is below sizeof(void *) (the first
+ *     field).
+ *   - -ENODEV: the pools are not initialized; call iobuf_initialize()
+ *     first.
+ *
+ * Thread: any (control).
+ */
+IOBUF_API int iobuf_get_region(struct iobuf_region *r, size_t size);
+/**@}*/
+
 /** @name Statistics (control) */
 /**@{*/
 
@@ -949,6 +1032,7 @@ struct iobuf_module_stats {
 	uint64_t limit_waits[IOBUF_CLASS_COUNT];
 	/** The module's enum iobuf_priority. */
 	uint32_t priority;
+	/** Padding; 0. */
 	uint32_t reserved2;
 };
 IOBUF_STATIC_ASSERT(sizeof(struct iobuf_module_stats) == 240,

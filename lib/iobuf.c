@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,46 @@ iobuf_finish(void)
 	}
 	pthread_mutex_unlock(&iob_lock);
 	return rc;
+}
+
+/* ---- the region ---------------------------------------------------------- */
+
+_Static_assert(sizeof(struct iobuf_region) == 72 &&
+	       sizeof(struct iobuf_region_class) == 3 * sizeof(uint64_t) &&
+	       offsetof(struct iobuf_region, cls) == 3 * sizeof(uint64_t),
+	       "every field of struct iobuf_region is 8 bytes: "
+	       "iobuf_get_region's copy relies on it; teach it the new field");
+
+int
+iobuf_get_region(struct iobuf_region *r, size_t size)
+{
+	struct iobuf_region own;
+	int rc = 0;
+
+	if (r == NULL || size < sizeof(r->addr)) {
+		IOB_LOG(ERR, "iobuf_get_region: r is NULL or size %zu is below "
+			"%zu; pass sizeof(struct iobuf_region)\n", size,
+			sizeof(r->addr));
+		return -EINVAL;
+	}
+	/* Under the mutex: finish cannot free the region while it is read. */
+	pthread_mutex_lock(&iob_lock);
+	if (!iob_g.initialized) {
+		IOB_LOG(ERR, "iobuf_get_region: the pools are not initialized; "
+			"call iobuf_initialize() first\n");
+		rc = -ENODEV;
+	} else {
+		iob_pool_region(&own);
+	}
+	pthread_mutex_unlock(&iob_lock);
+	if (rc != 0)
+		return rc;
+
+	/* Whole fields inside size; a newer caller's extra fields read 0. */
+	memcpy(r, &own, RTE_MIN(size, sizeof(own)) / 8 * 8);
+	if (size > sizeof(own))
+		memset((char *)r + sizeof(own), 0, size - sizeof(own));
+	return 0;
 }
 
 /* ---- modules ------------------------------------------------------------ */

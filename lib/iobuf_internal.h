@@ -174,6 +174,8 @@ unsigned int iob_ring_return(int cls, void *const *bufs, unsigned int n);
 unsigned int iob_ring_take_burst(int cls, void **bufs, unsigned int n);
 int iob_ring_take_bulk(int cls, void **bufs, unsigned int n);
 uint64_t iob_ring_free_count(int cls);
+/* The region and each class's place in it; while initialized. */
+void iob_pool_region(struct iobuf_region *r);
 /* Bytes of one class's ring, for sizing EAL memory. */
 size_t iob_ring_memsize(uint64_t count);
 

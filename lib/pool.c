@@ -97,6 +97,22 @@ iobuf_iova(const void *buf)
 	return iob_g.iova_base + (a - iob_g.base);
 }
 
+void
+iob_pool_region(struct iobuf_region *r)
+{
+	*r = (struct iobuf_region){
+		.addr = (void *)iob_g.base,
+		.len = iob_g.span,
+		.iova = iob_g.iova_base,
+	};
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
+		r->cls[c] = (struct iobuf_region_class){
+			.first = (void *)iob_g.pool[c].base,
+			.count = iob_g.pool[c].count,
+			.bufsize = iob_g.pool[c].bufsize,
+		};
+}
+
 /*
  * TSan pairs release and acquire by address, and an HTS ring publishes its
  * tail with a 4-byte store that the next operation reads with an 8-byte

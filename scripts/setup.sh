@@ -15,6 +15,8 @@ install_missing_packages() {
 		meson ninja-build pkg-config
 		libdpdk-dev libcmocka-dev
 		valgrind python3 abigail-tools doxygen
+		# examples/uring_copy.c only: the library needs DPDK alone
+		liburing-dev
 	)
 	local missing=() pkg status log
 	local sudo=()
