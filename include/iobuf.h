@@ -328,11 +328,6 @@ IOBUF_API void iobuf_env_fini(void);
  * Reserves one IOVA-contiguous memzone holding every buffer and one rte_ring
  * per class. Nothing leaks on failure.
  *
- * The first call that succeeds also registers iobuf's DPDK telemetry
- * commands (see iobuf_get_stats()), once per process: DPDK cannot remove
- * a command, so after iobuf_finish() they keep answering, with what
- * iobuf_get_stats() then reports.
- *
  * @return 0 on success, or
  *   - -EALREADY: already initialized.
  *   - -ENODEV: no DPDK EAL is running; call iobuf_env_init() or
@@ -795,11 +790,11 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 96, "struct iobuf_stats is ABI
  * have. New counters are only ever appended to struct iobuf_stats and
  * struct iobuf_module_stats (never to the per-class structs inside them).
  *
- * The same numbers answer on DPDK's telemetry socket, when the EAL runs
- * it (an application's EAL unless started with `--no-telemetry`; the
- * embedded one with IOBUF_TELEMETRY=1, see iobuf_env_init()), from the
- * first iobuf_initialize() on. Each command calls this function, on a
- * DPDK telemetry thread:
+ * The same numbers answer on DPDK's telemetry socket when the EAL runs it
+ * (an application's EAL unless started with `--no-telemetry`; the
+ * embedded one with IOBUF_TELEMETRY=1, see iobuf_env_init()). The library
+ * registers its commands when it is loaded, and each one calls this
+ * function, on a DPDK telemetry thread:
  * - `/iobuf/stats`: `{"small": {...}, "large": {...}}`, each with the
  *   fields of struct iobuf_pool_stats (`bufsize`, `total`, `free`,
  *   `cached`, `out`, `waiting`); all 0 while not initialized.

@@ -5,25 +5,21 @@
 /*
  * DPDK telemetry commands. Every handler takes its numbers from
  * iobuf_get_stats(), under its control mutex, so the telemetry socket and
- * the API agree by construction; after iobuf_finish() that means zeroed
- * pools and the modules' counters, as the API reports them. Handlers run
- * on DPDK's telemetry threads.
- *
- * DPDK registers a command for the life of the process and cannot remove
- * it, so the commands are registered once, by the first iobuf_initialize()
- * that succeeds. That public entry point is defined here, above stats.c,
- * so that no file below has to call up to register them, and a static
- * link that initializes iobuf always links this file.
+ * the API agree by construction; before iobuf_initialize() and after
+ * iobuf_finish() that means zeroed pools and the modules' counters, as
+ * the API reports them. Handlers run on DPDK's telemetry threads.
  *
  * The rte_tel_data_add_dict_* calls fail only for a bad or too long name
  * or a full dict (256 entries); every name here is a short constant and a
- * dict here holds at most 6 entries, so their results are not checked, as in
- * DPDK's own handlers. A module name is a value, never a name.
+ * dict here holds at most 6 entries, so their results are not checked, as
+ * in DPDK's own handlers. A module name goes out as a value, never as a
+ * name, whose characters DPDK restricts.
  */
 
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,8 +211,15 @@ handle_module(const char *cmd __rte_unused, const char *params,
 	return rc;
 }
 
-static void
-register_commands(void)
+/*
+ * A constructor registers the commands, as DPDK's own libraries do: once
+ * per process (DPDK cannot remove a command), and before main(), so before
+ * the EAL starts the telemetry threads that look commands up. Creating
+ * those threads then orders the table for them; registered later, it is
+ * ordered only by DPDK's spinlock, which ThreadSanitizer cannot see in an
+ * uninstrumented DPDK.
+ */
+RTE_INIT(register_commands)
 {
 	static const struct {
 		const char *cmd;
@@ -245,13 +248,13 @@ register_commands(void)
 	}
 }
 
+/*
+ * The public iobuf_initialize() is defined here, at the top of the
+ * library, so that every program that initializes iobuf links this file
+ * and its constructor: a static link takes only the objects it needs.
+ */
 int
 iobuf_initialize(void)
 {
-	static pthread_once_t registered = PTHREAD_ONCE_INIT;
-	int rc = iob_initialize();
-
-	if (rc == 0)
-		pthread_once(&registered, register_commands);
-	return rc;
+	return iob_initialize();
 }

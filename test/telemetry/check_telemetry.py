@@ -6,8 +6,9 @@ Usage: check_telemetry.py TELEMETRY_APP
 
 Starts TELEMETRY_APP (test/telemetry/telemetry_app.c) three times:
 
-- with IOBUF_TELEMETRY=1: at two quiescent points (buffers out and an
-  entry waiting; then after iobuf_finish()) it runs dpdk-telemetry.py
+- with IOBUF_TELEMETRY=1: at three quiescent points (modules registered
+  before iobuf_initialize(); buffers out and an entry waiting; after
+  iobuf_finish()) it runs dpdk-telemetry.py
   (Debian's dpdk-dev) with /iobuf/stats, /iobuf/modules,
   /iobuf/module,<name> for every module, an unknown module and no module,
   and requires every reply to equal the app's own iobuf_get_stats();
@@ -172,6 +173,12 @@ def telemetry_on(app_path, client):
     app = App(app_path, "1")
     try:
         runtime_dir = app.event("env")["runtime_dir"]
+        before = app.event("uninitialized")
+        if before["stats"]["small"]["total"] != 0 or not before["modules"]:
+            raise Failure("before iobuf_initialize() the app should have "
+                          f"modules and no pools: {before}")
+        compare(client, runtime_dir, before, "before iobuf_initialize()")
+        app.send("initialize")
         busy = app.event("busy")
         nontrivial(busy)
         compare(client, runtime_dir, busy, "buffers out, an entry waiting")
@@ -191,6 +198,8 @@ def telemetry_off_by_default(app_path, client):
     app = App(app_path, None)
     try:
         runtime_dir = app.event("env")["runtime_dir"]
+        app.event("uninitialized")
+        app.send("initialize")
         app.event("busy")
         socket = os.path.join(runtime_dir, "dpdk_telemetry.v2")
         if os.path.exists(socket):

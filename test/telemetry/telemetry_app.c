@@ -10,15 +10,16 @@
  * waiting), and prints one JSON line per step on stdout:
  *
  *   {"event": "env", "runtime_dir": "..."}
+ *   {"event": "uninitialized", "stats": {...}, "modules": [...]}
  *   {"event": "busy", "stats": {...}, "modules": [...]}
  *   {"event": "finished", "stats": {...}, "modules": [...]}
  *
  * "stats" and "modules" are its own iobuf_get_stats(), in the shape of the
  * telemetry replies. After each stats line it waits, quiescent, for a
- * line on stdin: "finish" returns everything and calls iobuf_finish(),
- * "exit" stops the environment. End of input, or any failure, ends the
- * process with a non-zero status, so a driver that dies leaves nothing
- * behind.
+ * line on stdin: "initialize" creates the pools and takes buffers,
+ * "finish" returns everything and calls iobuf_finish(), "exit" stops the
+ * environment. End of input, or any failure, ends the process with a
+ * non-zero status, so a driver that dies leaves nothing behind.
  */
 
 #include <errno.h>
@@ -140,12 +141,18 @@ main(void)
 	printf("{\"event\": \"env\", \"runtime_dir\": \"%s\"}\n",
 	       rte_eal_get_runtime_dir());
 
+	/* Modules may register before the pools exist. */
+	if ((rc = iobuf_register_module("bdev")) != 0 ||
+	    (rc = iobuf_register_module("nvmf")) != 0)
+		fail("iobuf_register_module", rc);
+	print_stats("uninitialized");
+
+	expect("initialize");
 	rc = iobuf_initialize();
 	if (rc != 0)
 		fail("iobuf_initialize", rc);
-	if ((rc = iobuf_register_module("bdev")) != 0 ||
-	    (rc = iobuf_register_module("nvmf")) != 0 ||
-	    (rc = iobuf_register_module("idle")) != 0)
+	rc = iobuf_register_module("idle");
+	if (rc != 0)
 		fail("iobuf_register_module", rc);
 	if ((rc = iobuf_channel_init(&bdev, "bdev", 8, 2)) != 0 ||
 	    (rc = iobuf_channel_init(&nvmf, "nvmf", 4, 0)) != 0)
