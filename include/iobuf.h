@@ -369,10 +369,22 @@ IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
  * thread's CPU affinity is restored afterwards, so threads it creates later
  * are not all pinned to one core.
  *
+ * Telemetry is off by default. IOBUF_TELEMETRY=1 in the environment puts
+ * `--log-level=lib.telemetry:error` in place of `--no-telemetry`: the EAL
+ * then runs DPDK's telemetry socket, dpdk_telemetry.v2 in its run
+ * directory (/var/run/dpdk/iobuf_<pid>_<n> for root), where iobuf answers
+ * the commands listed at iobuf_get_stats(); DPDK's client connects with
+ * `dpdk-telemetry.py -f iobuf_<pid>_<n>`. IOBUF_TELEMETRY unset, empty or
+ * 0 leaves it off. With IOBUF_EAL_ARGS set, IOBUF_TELEMETRY is not read:
+ * those arguments decide, and DPDK runs telemetry unless they include
+ * `--no-telemetry`.
+ *
  * @return 0 on success (also when an EAL was already running, started by
  *   the application: then iobuf_env_fini() leaves it alone), or
  *   - -EALREADY: the embedded EAL was started and stopped already in this
  *     process; DPDK cannot restart it.
+ *   - -EINVAL: IOBUF_TELEMETRY is set to something other than 1, 0 or
+ *     nothing (IOBUF_EAL_ARGS unset); nothing was started.
  *   - -E2BIG: IOBUF_EAL_ARGS has more than 64 arguments or 4095 bytes.
  *   - -ENOMEM: out of memory building the arguments.
  *   - another negative errno from rte_eal_init() (logged). A later call
@@ -1083,6 +1095,23 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 128, "struct iobuf_stats is AB
  * working, and a newer one reads 0 for counters this library does not
  * have. New counters are only ever appended to struct iobuf_stats and
  * struct iobuf_module_stats (never to the per-class structs inside them).
+ *
+ * The same numbers answer on DPDK's telemetry socket when the EAL runs it
+ * (an application's EAL unless started with `--no-telemetry`; the
+ * embedded one with IOBUF_TELEMETRY=1, see iobuf_env_init()). The library
+ * registers its commands when it is loaded, and each one calls this
+ * function, on a DPDK telemetry thread:
+ * - `/iobuf/stats`: `{"small": {...}, "large": {...}}`, each with the
+ *   fields of struct iobuf_pool_stats (`bufsize`, `total`, `free`,
+ *   `cached`, `out`, `waiting`); all 0 while not initialized.
+ * - `/iobuf/modules`: the registered modules' names, in registration
+ *   order (as many as fit in DPDK's reply: 512 names, 16 KiB).
+ * - `/iobuf/module,<name>`: `{"name": ..., "channels": ..., "small": {...},
+ *   "large": {...}}`, each class with the fields of struct
+ *   iobuf_class_stats (`cache`, `main`, `retry`, `out`, `waiting`);
+ *   `null` for a name that is not registered, or no name.
+ * An `out` below -2^31 comes as a decimal string: DPDK 22.11 has no
+ * signed 64-bit telemetry value.
  *
  * @param stats             pool statistics, or NULL. Zeroed before
  *   initialize.

@@ -83,6 +83,24 @@ split_args(const char *spec, char *buf, size_t bufsz, char **argv,
 	return 0;
 }
 
+/*
+ * IOBUF_TELEMETRY=1 keeps DPDK's telemetry socket, where iobuf answers its
+ * commands (telemetry.c). Off otherwise: a program that embeds iobuf
+ * should not grow a socket it did not ask for.
+ */
+static int
+telemetry_wanted(bool *on)
+{
+	const char *v = getenv("IOBUF_TELEMETRY");
+
+	*on = v != NULL && strcmp(v, "1") == 0;
+	if (v == NULL || *on || strcmp(v, "") == 0 || strcmp(v, "0") == 0)
+		return 0;
+	IOB_LOG(ERR, "iobuf_env_init: IOBUF_TELEMETRY is '%.64s'; set it to 1 "
+		"to run DPDK telemetry, or to 0 or nothing to leave it off\n", v);
+	return -EINVAL;
+}
+
 static int
 start_eal(const cpu_set_t *affinity)
 {
@@ -91,6 +109,7 @@ start_eal(const cpu_set_t *affinity)
 	char *argv[IOB_EAL_ARGS_MAX + 2] = { "iobuf" };
 	const char *spec = getenv("IOBUF_EAL_ARGS");
 	struct timespec now;
+	bool telemetry;
 	int argc = 1, rc;
 
 	if (spec != NULL) {
@@ -98,14 +117,19 @@ start_eal(const cpu_set_t *affinity)
 		if (rc != 0)
 			return rc;
 	} else {
+		rc = telemetry_wanted(&telemetry);
+		if (rc != 0)
+			return rc;
 		/* pid and clock keep parallel and successive processes apart */
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		rc = snprintf(defaults, sizeof(defaults),
 			"--no-huge --no-pci --no-shconf -m %" PRIu64
-			" --file-prefix=iobuf_%d_%lx --no-telemetry "
+			" --file-prefix=iobuf_%d_%lx%s "
 			"--log-level=lib.eal:error -l %d", memory_mb(),
 			(int)getpid(), (unsigned long)now.tv_nsec,
-			first_cpu(affinity));
+			/* DPDK warns at every start that it has no v1 socket */
+			telemetry ? " --log-level=lib.telemetry:error" :
+			" --no-telemetry", first_cpu(affinity));
 		if (rc < 0 || (size_t)rc >= sizeof(defaults))
 			return -ENOMEM;
 		rc = split_args(defaults, storage, sizeof(storage), argv,

@@ -104,7 +104,7 @@ iobuf_env_fini(void)
 /* ---- initialize and finish ---------------------------------------------- */
 
 int
-iobuf_initialize(void)
+iob_initialize(void)
 {
 	int rc;
 

@@ -13,6 +13,8 @@
  *
  *   ffi.c      the exported iobuf_get and iobuf_put: iobuf.h's inline
  *              definitions compiled out of line
+ *   telemetry.c  DPDK telemetry commands, answered from iobuf_get_stats;
+ *              the public iobuf_initialize, so that every program links them
  *   stats.c    iobuf_get_stats, iobuf_dump: read-only snapshots
  *   iobuf.c    the control path: the control mutex, the lifecycle
  *              (initialize, finish and its report), and every public call
@@ -549,6 +551,9 @@ void iob_count_out(int64_t out[IOBUF_CLASS_COUNT]);
  * initialize and finish. Never taken on the data path.
  */
 extern pthread_mutex_t iob_lock;
+
+/* iobuf_initialize(), whose public symbol telemetry.c defines. */
+int iob_initialize(void);
 
 /* ---- debug checks (debug.c) --------------------------------------------- */
 

@@ -97,6 +97,10 @@ def main(argv):
             for kind, sym in syms:
                 if kind.isupper():
                     owner[sym] = source_name(member)
+                    # .symver's default version is what a plain reference
+                    # to the name binds to.
+                    if "@@" in sym:
+                        owner[sym.split("@@")[0]] = source_name(member)
             uses.setdefault(source_name(member), set())
         for member, syms in nm(path, "--undefined-only").items():
             uses.setdefault(source_name(member), set()).update(

@@ -14,6 +14,7 @@ install_missing_packages() {
 		gcc g++ clang libclang-rt-14-dev libc6-dev
 		meson ninja-build pkg-config
 		libdpdk-dev libcmocka-dev
+		dpdk-dev  # dpdk-telemetry.py, the client the telemetry test runs
 		valgrind python3 abigail-tools doxygen
 		# examples/uring_copy.c only: the library needs DPDK alone
 		liburing-dev
