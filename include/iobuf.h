@@ -372,7 +372,7 @@ IOBUF_API int iobuf_set_opts(const struct iobuf_opts *opts);
  * Telemetry is off by default. IOBUF_TELEMETRY=1 in the environment puts
  * `--log-level=lib.telemetry:error` in place of `--no-telemetry`: the EAL
  * then runs DPDK's telemetry socket, dpdk_telemetry.v2 in its run
- * directory (/var/run/dpdk/iobuf_<pid>_<n> for root), where iobuf answers
+ * directory (`/var/run/dpdk/iobuf_<pid>_<n>` for root), where iobuf answers
  * the commands listed at iobuf_get_stats(); DPDK's client connects with
  * `dpdk-telemetry.py -f iobuf_<pid>_<n>`. IOBUF_TELEMETRY unset, empty or
  * 0 leaves it off. With IOBUF_EAL_ARGS set, IOBUF_TELEMETRY is not read:
@@ -1103,13 +1103,16 @@ IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 128, "struct iobuf_stats is AB
  * function, on a DPDK telemetry thread:
  * - `/iobuf/stats`: `{"small": {...}, "large": {...}}`, each with the
  *   fields of struct iobuf_pool_stats (`bufsize`, `total`, `free`,
- *   `cached`, `out`, `waiting`); all 0 while not initialized.
+ *   `cached`, `out`, `waiting`) and the class's `reserve_free` and
+ *   `gathered` of struct iobuf_stats; all 0 while not initialized.
  * - `/iobuf/modules`: the registered modules' names, in registration
  *   order (as many as fit in DPDK's reply: 512 names, 16 KiB).
- * - `/iobuf/module,<name>`: `{"name": ..., "channels": ..., "small": {...},
- *   "large": {...}}`, each class with the fields of struct
- *   iobuf_class_stats (`cache`, `main`, `retry`, `out`, `waiting`);
- *   `null` for a name that is not registered, or no name.
+ * - `/iobuf/module,<name>`: `{"name": ..., "channels": ..., "priority":
+ *   ..., "small": {...}, "large": {...}}`, each class with the fields of
+ *   struct iobuf_class_stats (`cache`, `main`, `retry`, `out`, `waiting`)
+ *   and the class's `gathered`, `reserve`, `reserve_used`, `limit` and
+ *   `limit_waits` of struct iobuf_module_stats; `null` for a name that is
+ *   not registered, or no name.
  * An `out` below -2^31 comes as a decimal string: DPDK 22.11 has no
  * signed 64-bit telemetry value.
  *

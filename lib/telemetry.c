@@ -60,8 +60,9 @@ add_class(struct rte_tel_data *d, int cls, struct rte_tel_data *sub)
 }
 
 static struct rte_tel_data *
-pool_dict(const struct iobuf_pool_stats *p)
+pool_dict(const struct iobuf_stats *st, int cls)
 {
+	const struct iobuf_pool_stats *p = &st->pool[cls];
 	struct rte_tel_data *d = rte_tel_data_alloc();
 
 	if (d == NULL)
@@ -73,12 +74,15 @@ pool_dict(const struct iobuf_pool_stats *p)
 	rte_tel_data_add_dict_u64(d, "cached", p->cached);
 	add_signed(d, "out", p->out);
 	rte_tel_data_add_dict_u64(d, "waiting", p->waiting);
+	rte_tel_data_add_dict_u64(d, "reserve_free", st->reserve_free[cls]);
+	rte_tel_data_add_dict_u64(d, "gathered", st->gathered[cls]);
 	return d;
 }
 
 static struct rte_tel_data *
-class_dict(const struct iobuf_class_stats *c)
+class_dict(const struct iobuf_module_stats *m, int cls)
 {
+	const struct iobuf_class_stats *c = &m->cls[cls];
 	struct rte_tel_data *d = rte_tel_data_alloc();
 
 	if (d == NULL)
@@ -89,6 +93,11 @@ class_dict(const struct iobuf_class_stats *c)
 	rte_tel_data_add_dict_u64(d, "retry", c->retry);
 	add_signed(d, "out", c->out);
 	rte_tel_data_add_dict_u64(d, "waiting", c->waiting);
+	rte_tel_data_add_dict_u64(d, "gathered", m->gathered[cls]);
+	rte_tel_data_add_dict_u64(d, "reserve", m->reserve[cls]);
+	rte_tel_data_add_dict_u64(d, "reserve_used", m->reserve_used[cls]);
+	rte_tel_data_add_dict_u64(d, "limit", m->limit[cls]);
+	rte_tel_data_add_dict_u64(d, "limit_waits", m->limit_waits[cls]);
 	return d;
 }
 
@@ -123,7 +132,7 @@ handle_stats(const char *cmd __rte_unused, const char *params __rte_unused,
 	if (rc < 0)
 		return rc;
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		sub[c] = pool_dict(&st.pool[c]);
+		sub[c] = pool_dict(&st, c);
 	rte_tel_data_start_dict(d);
 	return add_classes(d, sub);
 }
@@ -202,10 +211,11 @@ handle_module(const char *cmd __rte_unused, const char *params,
 		return -ENOENT;
 	}
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++)
-		sub[c] = class_dict(&m->cls[c]);
+		sub[c] = class_dict(m, c);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "name", m->name);
 	rte_tel_data_add_dict_u64(d, "channels", m->channels);
+	rte_tel_data_add_dict_u64(d, "priority", m->priority);
 	rc = add_classes(d, sub);
 	free(ms);
 	return rc;
@@ -227,13 +237,13 @@ RTE_INIT(register_commands)
 		const char *help;
 	} cmds[] = {
 		{ "/iobuf/stats", handle_stats, "Returns the small and large "
-		  "pools' bufsize, total, free, cached, out and waiting. Takes "
-		  "no parameters" },
+		  "pools' counters, as iobuf_get_stats has them. Takes no "
+		  "parameters" },
 		{ "/iobuf/modules", handle_modules, "Returns the names of the "
 		  "registered iobuf modules. Takes no parameters" },
 		{ "/iobuf/module", handle_module, "Returns an iobuf module's "
-		  "channels and, per class, cache, main, retry, out and "
-		  "waiting. Parameters: module name" },
+		  "counters, as iobuf_get_stats has them. Parameters: module "
+		  "name" },
 	};
 
 	for (size_t i = 0; i < RTE_DIM(cmds); i++) {

@@ -73,21 +73,29 @@ print_stats(const char *event)
 
 		printf("%s\"%s\": {\"bufsize\": %" PRIu64 ", \"total\": %" PRIu64
 		       ", \"free\": %" PRIu64 ", \"cached\": %" PRIu64
-		       ", \"out\": %" PRId64 ", \"waiting\": %" PRIu64 "}",
-		       c ? ", " : "", cls[c], p->bufsize, p->total, p->free,
-		       p->cached, p->out, p->waiting);
+		       ", \"out\": %" PRId64 ", \"waiting\": %" PRIu64
+		       ", \"reserve_free\": %" PRIu64 ", \"gathered\": %" PRIu64
+		       "}", c ? ", " : "", cls[c], p->bufsize, p->total,
+		       p->free, p->cached, p->out, p->waiting,
+		       st.reserve_free[c], st.gathered[c]);
 	}
 	printf("}, \"modules\": [");
 	for (int i = 0; i < n; i++) {
-		printf("%s{\"name\": \"%s\", \"channels\": %u", i ? ", " : "",
-		       ms[i].name, ms[i].channels);
+		printf("%s{\"name\": \"%s\", \"channels\": %u, \"priority\": %u",
+		       i ? ", " : "", ms[i].name, ms[i].channels,
+		       ms[i].priority);
 		for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 			const struct iobuf_class_stats *k = &ms[i].cls[c];
 
 			printf(", \"%s\": {\"cache\": %" PRIu64 ", \"main\": %"
 			       PRIu64 ", \"retry\": %" PRIu64 ", \"out\": %"
-			       PRId64 ", \"waiting\": %" PRIu64 "}", cls[c],
-			       k->cache, k->main, k->retry, k->out, k->waiting);
+			       PRId64 ", \"waiting\": %" PRIu64 ", \"gathered\": %"
+			       PRIu64 ", \"reserve\": %" PRIu64 ", \"reserve_used\": %"
+			       PRIu64 ", \"limit\": %" PRIu64 ", \"limit_waits\": %"
+			       PRIu64 "}", cls[c], k->cache, k->main, k->retry,
+			       k->out, k->waiting, ms[i].gathered[c],
+			       ms[i].reserve[c], ms[i].reserve_used[c],
+			       ms[i].limit[c], ms[i].limit_waits[c]);
 		}
 		printf("}");
 	}
@@ -142,8 +150,16 @@ main(void)
 	       rte_eal_get_runtime_dir());
 
 	/* Modules may register before the pools exist. */
+	/* nvmf with a priority, a reserve and a limit, so those read non-zero. */
+	const struct iobuf_module_opts nvmf_opts = {
+		.opts_size = sizeof(nvmf_opts),
+		.priority = IOBUF_PRIORITY_HIGH,
+		.reserve = { 2, 0 },
+		.limit = { 40, 0 },
+	};
+
 	if ((rc = iobuf_register_module("bdev")) != 0 ||
-	    (rc = iobuf_register_module("nvmf")) != 0)
+	    (rc = iobuf_register_module_ext("nvmf", &nvmf_opts)) != 0)
 		fail("iobuf_register_module", rc);
 	print_stats("uninitialized");
 
