@@ -9,8 +9,11 @@
 # sync-mode tables. It also writes, in the build directory:
 #   bench-records.tsv   the raw records (iobuf_bench --table prints them again)
 #   bench-summary.md    the README's Performance tables (iobuf_bench --summary)
+#   bench.svg           the main rows as a chart (scripts/bench-chart.sh)
 #
-#   scripts/bench.sh [builddir]        (default: build-bench)
+#   scripts/bench.sh [--svg FILE] [builddir]     (default: build-bench)
+#     --svg FILE   also write the chart to FILE (docs/bench.svg for the
+#                  README); FILE and builddir are relative to the repository
 #
 # Stages: workloads 1-6 and the ring modes in one process (workload 4 in
 # four more, for a median over processes); workload 7 and
@@ -22,6 +25,12 @@ cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
 source scripts/setup.sh
 
+svg_copy=
+if [ "${1:-}" = --svg ]; then
+	[ $# -ge 2 ] || { echo "usage: $0 [--svg FILE] [builddir]" >&2; exit 2; }
+	svg_copy=$2
+	shift 2
+fi
 build=${1:-build-bench}
 cap=30
 started=$SECONDS
@@ -228,4 +237,11 @@ EOF
 # Kept so the tables can be printed again: iobuf_bench --table <file>.
 cp "$records" "$build/bench-records.tsv"
 "$bench" --summary "$records" >"$build/bench-summary.md"
-echo "Whole run: $((SECONDS - started)) s. README tables: $build/bench-summary.md."
+scripts/bench-chart.sh "$records" "$build/bench.svg" \
+	"$model, $(nproc) CPUs; DPDK $(pkg-config --modversion libdpdk); $(date -u '+%Y-%m-%d')"
+charts=$build/bench.svg
+if [ -n "$svg_copy" ]; then
+	cp "$build/bench.svg" "$svg_copy"
+	charts="$charts and $svg_copy"
+fi
+echo "Whole run: $((SECONDS - started)) s. Chart: $charts; README tables: $build/bench-summary.md."

@@ -15,6 +15,7 @@ install_missing_packages() {
 		meson ninja-build pkg-config
 		libdpdk-dev libcmocka-dev
 		valgrind python3 abigail-tools
+		gnuplot-nox	# scripts/bench.sh draws its chart with it
 	)
 	local missing=() pkg status log
 	local sudo=()
