@@ -238,9 +238,10 @@ EOF
 cp "$records" "$build/bench-records.tsv"
 "$bench" --summary "$records" >"$build/bench-summary.md"
 scripts/bench-chart.sh "$records" "$build/bench.svg" \
-	"$model, $(nproc) CPUs; DPDK $(pkg-config --modversion libdpdk); $(date -u '+%Y-%m-%d')"
+	"$model, $(nproc) CPUs (other processes used ${others}% of them); DPDK $(pkg-config --modversion libdpdk); $(date -u '+%Y-%m-%d')"
 charts=$build/bench.svg
 if [ -n "$svg_copy" ]; then
+	mkdir -p "$(dirname "$svg_copy")"
 	cp "$build/bench.svg" "$svg_copy"
 	charts="$charts and $svg_copy"
 fi

@@ -238,7 +238,7 @@ static void print_goals(FILE *out)
 	fputs("### Goals\n\n"
 	      "Each ratio is of two medians of this run (a bound without a ÷ is the "
 	      "value itself).\n\n"
-	      "| goal | measured | goal | |\n"
+	      "| what | measured | goal | met? |\n"
 	      "|---|--:|--:|---|\n", out);
 	for (size_t i = 0; i < sizeof(goals) / sizeof(goals[0]); i++) {
 		const struct goal *g = &goals[i];
