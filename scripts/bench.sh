@@ -3,11 +3,17 @@
 #
 # The README's benchmark command: build test/bench optimised (release, -O3,
 # debug_checks off, iobuf linked as a shared library as users link it), run
-# it, and print markdown: the machine, the command, the workload table
-# (median ns per get+put pair, iobuf ÷ contender in parentheses, callgrind
-# instruction counts) and the ring sync-mode table.
+# it, and print markdown: the machine, the command, the goals (measured,
+# goal, met or not), the workload table (median ns per get+put pair, iobuf
+# ÷ contender in parentheses, callgrind instruction counts) and the ring
+# sync-mode tables. It also writes, in the build directory:
+#   bench-records.tsv   the raw records (iobuf_bench --table prints them again)
+#   bench-summary.md    the README's Performance tables (iobuf_bench --summary)
+#   bench.svg           the main rows as a chart (scripts/bench-chart.sh)
 #
-#   scripts/bench.sh [builddir]        (default: build-bench)
+#   scripts/bench.sh [--svg FILE] [builddir]     (default: build-bench)
+#     --svg FILE   also write the chart to FILE (docs/bench.svg for the
+#                  README); FILE and builddir are relative to the repository
 #
 # Stages: workloads 1-6 and the ring modes in one process (workload 4 in
 # four more, for a median over processes); workload 7 and
@@ -19,6 +25,12 @@ cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
 source scripts/setup.sh
 
+svg_copy=
+if [ "${1:-}" = --svg ]; then
+	[ $# -ge 2 ] || { echo "usage: $0 [--svg FILE] [builddir]" >&2; exit 2; }
+	svg_copy=$2
+	shift 2
+fi
 build=${1:-build-bench}
 cap=30
 started=$SECONDS
@@ -52,11 +64,12 @@ echo "bench: workloads 1-6 and ring modes" >&2
 "$bench" --out "$records"
 
 # Workload 4 settles into one of two speeds per process (where the threads'
-# lines land): run it in four more processes and keep each contender's
-# median over the five (malloc, at microseconds per buffer, runs once).
+# lines land): run it, on two CPUs and on one, in four more processes and
+# keep each contender's median over the five (malloc, at microseconds per
+# buffer, runs once).
 echo "bench: workload 4, four more processes" >&2
 for _ in 1 2 3 4; do
-	"$bench" --only 4 --contender "iobuf,mempool+cache,mempool,llcache" \
+	"$bench" --only 4,4s --contender "iobuf,mempool+cache,mempool,llcache,array stack" \
 		--out "$work/wl4.tsv" 2>/dev/null
 done
 awk -F'\t' -v OFS='\t' '
@@ -68,8 +81,10 @@ awk -F'\t' -v OFS='\t' '
 			}
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
-	FNR == NR { if ($1 == "main" && $2 == "4" && $5 != "NA") more[$4] = more[$4] " " $5; next }
-	$1 == "main" && $2 == "4" && ($4 in more) { $5 = median($5 more[$4]) }
+	FNR == NR { if ($1 == "main" && ($2 == "4" || $2 == "4s") && $5 != "NA")
+			more[$2, $4] = more[$2, $4] " " $5
+		next }
+	$1 == "main" && (($2, $4) in more) { $5 = median($5 more[$2, $4]) }
 	{ print }' "$work/wl4.tsv" "$records" >"$work/records.merged"
 mv "$work/records.merged" "$records"
 
@@ -135,7 +150,7 @@ done
 
 # The hot pair and workload 2 with iobuf linked statically (the HTS
 # variant: the library's default mode), against the same peers: what the
-# shared library's call boundary costs.
+# shared library costs on a miss (a hit is inline either way).
 echo "bench: iobuf linked statically" >&2
 "$build/test/bench/iobuf_bench_ring_hts" --only 1.s256,1.s32,2.s4096 \
 	--contender "iobuf,mempool+cache,llcache,array stack,no-op" \
@@ -152,10 +167,12 @@ others=$(awk -v b0="$busy0" -v b1="$(cpu_busy)" -v o0="$(children_cpu "$work/tim
 	'BEGIN { x = t > 0 ? 100 * ((b1 - b0) - (o1 - o0)) / (t * n) : 0; printf "%.0f", x < 0 ? 0 : x }')
 
 # Instruction counts: one dump per section, labelled
-# bench|row|label|contender|pairs. Net = the dump's total minus the
-# harness's own instructions (the workload loop: loop, NULL check,
-# arguments, call instructions; and the few around it: wl_run, the clock
-# reads, main), divided by the get+put pairs.
+# bench|row|label|contender|pairs. A section's count is the dump's total
+# less the harness around the loop (wl_run, the clock reads, main): the
+# contender's loop function and everything it calls, per get+put pair. The
+# no-op's count is the loop alone (loop, NULL check), and every other
+# contender's is recorded net of it: what its get and put add to a user's
+# loop.
 echo "bench: callgrind" >&2
 mkdir "$work/cg"
 if ! valgrind --tool=callgrind --collect-atstart=no \
@@ -164,26 +181,26 @@ if ! valgrind --tool=callgrind --collect-atstart=no \
 	echo "bench: callgrind run failed" >&2
 	exit 1
 fi
-loop_ir_note=
-for dump in "$work"/cg/out.*; do
+# Dumps in the order they were written: out.1, out.2, ..., out.10, ...
+for dump in $(printf '%s\n' "$work"/cg/out.* | sort -V); do
 	label=$(sed -n 's/^desc: Trigger: Client Request: bench|//p' "$dump")
 	[ -n "$label" ] || continue
 	total=$(sed -n 's/^totals: //p' "$dump")
-	loop=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
-		awk '/:wl_(hot|burst)_[0-9]+ / { gsub(",", "", $1); print $1; exit }')
 	harness=$(callgrind_annotate --threshold=100 "$dump" 2>/dev/null |
 		awk '/:(wl_[a-z_0-9]+|bench_now_ns|main|clock_gettime[@A-Z_.0-9]*) / {
 			gsub(",", "", $1); n += $1 } END { print n + 0 }')
 	IFS='|' read -r row text column pairs <<<"$label"
-	awk -v row="$row" -v text="$text" -v col="$column" -v pairs="$pairs" \
-		-v total="$total" -v harness="$harness" 'BEGIN {
-		printf "main\t%s.ir\t%s per pair (callgrind, net of the loop)\t%s\t%.4f\tir\n",
-			row, text, col, (total - harness) / pairs
-	}' >>"$records"
-	if [ "$row" = 1.s256 ] && [ "$column" = iobuf ]; then
-		loop_ir_note=$(awk -v l="${loop:-0}" -v p="$pairs" 'BEGIN { printf "%.1f", l / p }')
-	fi
-done
+	printf '%s\t%s\t%s\t%s\n' "$row" "$text" "$column" \
+		"$(awk -v t="$total" -v h="$harness" -v p="$pairs" 'BEGIN { printf "%.4f", (t - h) / p }')"
+done >"$work/cg.tsv"
+awk -F'\t' -v OFS='\t' '
+	FNR == NR { if ($3 == "no-op") loop[$1] = $4; next }
+	{
+		v = $3 == "no-op" ? $4 : $4 - loop[$1]
+		print "main", $1 ".ir", $2 " per pair (callgrind, net of the loop)", $3,
+			sprintf("%.4f", v), "ir"
+	}' "$work/cg.tsv" "$work/cg.tsv" >>"$records"
+loop_ir_note=$(awk -F'\t' '$1 == "1.s256" && $3 == "no-op" { printf "%.1f", $4 }' "$work/cg.tsv")
 
 model=$(lscpu | sed -n 's/^Model name: *//p')
 cores=$(lscpu | awk -F: '/^Core\(s\) per socket/ { c = $2 } /^Socket\(s\)/ { s = $2 }
@@ -197,25 +214,35 @@ cat <<EOF
 
 Cells are medians, in ns per get+put pair unless the row says otherwise,
 over 7 repetitions (11 for the pinned ring rows, 5 for workload 7 and the
-unpinned ring rows; workload 4: the median of 5 processes' medians);
-within a row the contenders' repetitions alternate in one process. (x) is
-iobuf ÷ that column: below 1, iobuf is faster or runs fewer instructions.
-"–": not applicable (no bulk call, no waiters, or a reference column
-outside its rows). Every contender is reached the same way: one indirect
-call per get or put into a function in the executable that does the whole
-operation (for iobuf, the copy of its inline iobuf_get/iobuf_put there,
-which calls the shared library on a miss). Reference columns bound the
-hot pair: "no-op" is that call alone, "no-op .so" the same call into a
-shared library, "array stack" a bare called pointer stack; on cold
-buffers (3) they measure the flush and fence alone.
-Instruction rows count what runs inside
-the contender's functions; the workload loop adds ${loop_ir_note:-?} more per
-hot pair (loop, NULL check, arguments, the two call instructions). Workload
-7 with bursts of 128 is an addition to the issue's bursts of 64, which fit
-in iobuf's cache (up to 2 x 32) and so never reach its ring.
+unpinned ring rows; workload 4 on two CPUs and on one: the median of 5
+processes' medians); within a row the contenders' repetitions alternate in
+one process. (x) is iobuf ÷ that column: below 1, iobuf is faster or runs
+fewer instructions. "–": not applicable (no bulk call, no waiters, or a
+floor column outside its rows). Every contender's loops are compiled in
+its own file around its get and put as a user writes them: iobuf's inline
+iobuf_get/iobuf_put from iobuf.h (a miss calls libiobuf.so), rte_mempool's
+inline generic get/put, the linked-list cache's and the array stack's
+inline code; malloc and the bulk calls are calls. "array stack" is a
+plain inline array stack with iobuf's policy (class by length, exact-start
+check on put, hit counter, batches from an HTS ring). "no-op" is the
+workload loop alone (on cold buffers: the loop, the flush and the fence);
+"no-op .so" calls a do-nothing get and put in a shared library. Instruction
+rows count the contender's loop and what it calls, net of the loop, which
+runs ${loop_ir_note:-?} per hot pair (the no-op column). Workload 7 with
+bursts of 128 is an addition to the bursts of 64, which fit in iobuf's
+cache (up to 2 x 32) and so never reach its ring.
 
 EOF
 "$bench" --table "$records"
-echo "Whole run: $((SECONDS - started)) s."
 # Kept so the tables can be printed again: iobuf_bench --table <file>.
 cp "$records" "$build/bench-records.tsv"
+"$bench" --summary "$records" >"$build/bench-summary.md"
+scripts/bench-chart.sh "$records" "$build/bench.svg" \
+	"$model, $(nproc) CPUs (other processes used ${others}% of them); DPDK $(pkg-config --modversion libdpdk); $(date -u '+%Y-%m-%d')"
+charts=$build/bench.svg
+if [ -n "$svg_copy" ]; then
+	mkdir -p "$(dirname "$svg_copy")"
+	cp "$build/bench.svg" "$svg_copy"
+	charts="$charts and $svg_copy"
+fi
+echo "Whole run: $((SECONDS - started)) s. Chart: $charts; README tables: $build/bench-summary.md."

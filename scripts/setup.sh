@@ -18,6 +18,7 @@ install_missing_packages() {
 		valgrind python3 abigail-tools doxygen
 		# examples/uring_copy.c only: the library needs DPDK alone
 		liburing-dev
+		gnuplot-nox	# scripts/bench.sh draws its chart with it
 	)
 	local missing=() pkg status log
 	local sudo=()

@@ -4,13 +4,13 @@
 
 /*
  * iobuf_bench: iobuf side by side with rte_mempool (with and without a user
- * cache), a linked-list cache like SPDK's iobuf, and glibc malloc, in one
- * process on one EAL. scripts/bench.sh runs it in its four modes and prints
- * the tables.
+ * cache), a linked-list cache like SPDK's iobuf, glibc malloc, and an inline
+ * array stack with iobuf's policy, in one process on one EAL.
+ * scripts/bench.sh runs it in its four modes and prints the tables.
  *
  * iobuf_bench [--out FILE] [--only ROW,...] [--contender NAME,...] [--verbose]
  *     Workloads 1-6 and the ring-mode table. --only runs the named rows
- *     (keys: 1.s256, 2.s4096, 4, ... or rings), --contender keeps the
+ *     (keys: 1.s256, 2.s4096, 4, 4s, ... or rings), --contender keeps the
  *     named columns, --verbose prints every repetition.
  * iobuf_bench --oversub NAME --threads T [--burst N] [--cap SEC] [--out FILE]
  *     Workload 7 for one contender (iobuf, mempool, mempool-rts), or its
@@ -19,6 +19,8 @@
  *     Workloads 1 and 2 for valgrind --tool=callgrind --collect-atstart=no.
  * iobuf_bench --table FILE...
  *     Print records as markdown.
+ * iobuf_bench --summary FILE...
+ *     Print the README's short tables from records.
  *
  * Results are records, one per line: table, row, label, column, value, unit
  * separated by tabs. Without --out the measuring modes print the table
@@ -132,7 +134,7 @@ double bench_median(double *v, int n)
  * also warm the caches up. */
 static uint64_t calibrate(enum workload wl, struct cell *cell)
 {
-	uint64_t iters = wl == WL_PRODCONS ? 65536 : 64;
+	uint64_t iters = wl == WL_PRODCONS || wl == WL_PRODCONS_1CPU ? 65536 : 64;
 	uint64_t ns;
 
 	for (;;) {
@@ -172,15 +174,16 @@ static const struct row main_rows[] = {
 	{ "2.l4096", "2 get N then put N, large, N=4096", WL_BURST, BENCH_LARGE_SIZE, 256, 4096, "ns", false },
 	{ "3", "3 cold: clflush first line between get and put", WL_COLD, BENCH_SMALL_SIZE, 256, 1, "ns", false },
 	{ "3b", "3b touched: memset 8 KiB between get and put", WL_TOUCH, BENCH_SMALL_SIZE, 256, 1, "ns", false },
-	{ "4", "4 producer→consumer, 2 pinned threads (ns/buffer, Mbuf/s)", WL_PRODCONS, BENCH_SMALL_SIZE, 256, 1, "rate", false },
+	{ "4", "4 producer→consumer, 2 threads pinned to 2 CPUs (ns/buffer, Mbuf/s)", WL_PRODCONS, BENCH_SMALL_SIZE, 256, 1, "rate", false },
+	{ "4s", "4s producer→consumer, 2 threads pinned to one CPU (ns/buffer, Mbuf/s)", WL_PRODCONS_1CPU, BENCH_SMALL_SIZE, 256, 1, "rate", false },
 	{ "5", "5 bulk get 32 + put 32 (ns/buffer)", WL_BULK, BENCH_SMALL_SIZE, 256, 32, "ns", false },
 	{ "6", "6 waiter hand-off: put → callback, re-queue (ns/round)", WL_WAITER, BENCH_SMALL_SIZE, 32, 1, "ns", false },
 };
 
-/* Reference columns for the hot pair: the bare array stack a cache
- * reduces to, and the no-op floor (the call itself), called inside the
- * executable and in a shared library as iobuf is; on cold buffers, the
- * floor of the flush and fence alone. */
+/* Reference columns: an array stack with iobuf's policy, inline like
+ * iobuf's fast path; the no-op, which is the workload loop alone (on cold
+ * buffers: the loop, the flush and the fence), and the same no-op called
+ * in a shared library. */
 static const struct contender *const main_contenders[] = {
 	&bench_iobuf, &bench_mempool_cached, &bench_mempool_nocache,
 	&bench_llcache, &bench_malloc, &bench_astack, &bench_null,
@@ -191,7 +194,7 @@ static const struct contender *const main_contenders[] = {
 /* The contenders with pools or global state to set up before measuring. */
 static const struct contender *const pool_users[] = {
 	&bench_iobuf, &bench_mempool_cached, &bench_llcache,
-	&bench_malloc, &bench_null,
+	&bench_malloc, &bench_astack, &bench_null,
 };
 #define N_POOL_USERS (sizeof(pool_users) / sizeof(pool_users[0]))
 
@@ -216,12 +219,10 @@ static bool applies(const struct row *row, const struct contender *c)
 	 * the no-op also under get N then put N. */
 	if (c == &bench_null || c == &bench_null_shared)
 		return row->wl == WL_HOT || row->wl == WL_COLD || row->wl == WL_BURST;
-	if (c == &bench_astack)
-		return row->wl == WL_HOT || row->wl == WL_COLD;
 	if (row->wl == WL_BULK)
-		return c->get_bulk != NULL;
+		return c->loops->bulk != NULL;
 	if (row->wl == WL_WAITER)
-		return c == &bench_iobuf;
+		return c->loops->waiter != NULL;
 	return true;
 }
 
@@ -370,9 +371,11 @@ static void run_oversub(const struct contender *c, int threads, uint32_t burst,
  * Instruction counts of workloads 1 and 2. Collection is switched on only
  * around the measured loop, after a warm-up run of the same loop; each
  * section is dumped with a label that scripts/bench.sh reads back. The
- * script subtracts the loop function's own instructions (wl_hot or
- * wl_burst: loop, NULL check, arguments and the call instructions), so
- * what remains is what runs inside the contender's functions.
+ * script keeps what the contender's loop function and everything it calls
+ * ran (not the harness around it: wl_run, the clock reads) and subtracts
+ * the same count of the no-op, whose loop is the workload alone (loop,
+ * NULL check): what remains is what the contender's get and put add to a
+ * user's loop, inline code and calls alike.
  */
 static void cg_section(const struct row *row, const struct contender *c,
 		       uint64_t iters)
@@ -431,7 +434,8 @@ static void usage(void)
 		"       iobuf_bench --oversub iobuf|mempool|mempool-rts --threads T [--burst N] [--cap SEC] [--out FILE]\n"
 		"       iobuf_bench --oversub ring-rts|ring-hts|ring-default --threads T [--cap SEC] [--out FILE]\n"
 		"       iobuf_bench --callgrind\n"
-		"       iobuf_bench --table FILE...\n");
+		"       iobuf_bench --table FILE...\n"
+		"       iobuf_bench --summary FILE...\n");
 	exit(2);
 }
 
@@ -553,6 +557,7 @@ int main(int argc, char **argv)
 		{ "burst", required_argument, NULL, 'b' },
 		{ "callgrind", no_argument, NULL, 'g' },
 		{ "table", no_argument, NULL, 'T' },
+		{ "summary", no_argument, NULL, 'S' },
 		{ "only", required_argument, NULL, 'r' },
 		{ "contender", required_argument, NULL, 'C' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -560,7 +565,7 @@ int main(int argc, char **argv)
 	};
 	const char *out = NULL, *oversub = NULL;
 	char run[96];
-	bool callgrind = false, table = false;
+	bool callgrind = false, table = false, summary = false;
 	int threads = 8, burst = 64, opt, rc;
 	double cap = 30;
 
@@ -573,14 +578,15 @@ int main(int argc, char **argv)
 		case 'b': burst = atoi(optarg); break;
 		case 'g': callgrind = true; break;
 		case 'T': table = true; break;
+		case 'S': summary = true; break;
 		case 'r': only_row = optarg; break;
 		case 'C': only_contender = optarg; break;
 		case 'v': verbose = true; break;
 		default: usage();
 		}
 	}
-	if (table)
-		return report_print(argc - optind, argv + optind, stdout) == 0 ? 0 : 1;
+	if (table || summary)
+		return report_print(argc - optind, argv + optind, summary, stdout) == 0 ? 0 : 1;
 	if (optind != argc)
 		usage();
 
@@ -628,7 +634,7 @@ int main(int argc, char **argv)
 	} else if (callgrind) {
 		/* Instruction counts do not depend on page faults: no touching. */
 		const struct bench_pools pools = { { 8192, 2048 } };
-		rc = start_env(&pools, 3);
+		rc = start_env(&pools, 4);
 		if (rc != 0)
 			bench_die("iobuf_env_init: %s", strerror(-rc));
 		setup_all(pool_users, N_POOL_USERS, &pools, false);
@@ -637,7 +643,7 @@ int main(int argc, char **argv)
 	} else {
 		/* Workload 2 holds 4096 buffers of a class plus two caches. */
 		const struct bench_pools pools = { { 16384, 5120 } };
-		rc = start_env(&pools, 3);
+		rc = start_env(&pools, 4);
 		if (rc != 0)
 			bench_die("iobuf_env_init: %s", strerror(-rc));
 		bench_pin(0);

@@ -11,6 +11,8 @@
  * design (a plain stack, no tail pointer, no wait-queue check), so iobuf is
  * compared with its best case. Every get reads and every put writes the
  * buffer's first cache line: that is what the cold-buffer workload shows.
+ * Its get and put are inline in the loops (loops.h), its refill and flush
+ * out of line, as a header-only cache would have them.
  */
 
 #include <errno.h>
@@ -143,8 +145,8 @@ static __attribute__((noinline, cold)) void ll_flush(struct ll_cache *c, uint32_
 	rte_ring_enqueue_bulk(c->ring, bufs, n, NULL);
 }
 
-static void *ll_get(struct iobuf_channel *h, uint64_t len,
-		    struct iobuf_entry *entry, iobuf_get_cb cb)
+static inline void *ll_get(struct iobuf_channel *h, uint64_t len,
+			   struct iobuf_entry *entry, iobuf_get_cb cb)
 {
 	struct ll_cache *c = &((struct ll_handle *)(void *)h)->cls[len > BENCH_SMALL_SIZE];
 	struct ll_buf *b = c->head;
@@ -159,7 +161,7 @@ static void *ll_get(struct iobuf_channel *h, uint64_t len,
 	return ll_refill(c);
 }
 
-static void ll_put(struct iobuf_channel *h, void *buf, uint64_t len)
+static inline void ll_put(struct iobuf_channel *h, void *buf, uint64_t len)
 {
 	struct ll_cache *c = &((struct ll_handle *)(void *)h)->cls[len > BENCH_SMALL_SIZE];
 	struct ll_buf *b = buf;
@@ -218,6 +220,11 @@ static struct iobuf_channel *ll_open(uint32_t cache)
 	return (struct iobuf_channel *)(void *)lh;
 }
 
+#define LOOP_NAME(x) ll_loop_##x
+#define LOOP_GET ll_get
+#define LOOP_PUT ll_put
+#include "loops.h"
+
 const struct contender bench_llcache = {
 	.name = "llcache",
 	.setup = ll_setup,
@@ -226,4 +233,5 @@ const struct contender bench_llcache = {
 	.close = ll_close,
 	.get = ll_get,
 	.put = ll_put,
+	.loops = &ll_loop_loops,
 };

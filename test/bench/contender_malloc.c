@@ -33,8 +33,8 @@ static void malloc_close(struct iobuf_channel *h)
 	(void)h;
 }
 
-static void *malloc_get(struct iobuf_channel *h, uint64_t len,
-			struct iobuf_entry *entry, iobuf_get_cb cb)
+static inline void *malloc_get(struct iobuf_channel *h, uint64_t len,
+			       struct iobuf_entry *entry, iobuf_get_cb cb)
 {
 	(void)h;
 	(void)entry;
@@ -43,12 +43,17 @@ static void *malloc_get(struct iobuf_channel *h, uint64_t len,
 			     len <= BENCH_SMALL_SIZE ? BENCH_SMALL_SIZE : BENCH_LARGE_SIZE);
 }
 
-static void malloc_put(struct iobuf_channel *h, void *buf, uint64_t len)
+static inline void malloc_put(struct iobuf_channel *h, void *buf, uint64_t len)
 {
 	(void)h;
 	(void)len;
 	free(buf);
 }
+
+#define LOOP_NAME(x) malloc_loop_##x
+#define LOOP_GET malloc_get
+#define LOOP_PUT malloc_put
+#include "loops.h"
 
 const struct contender bench_malloc = {
 	.name = "malloc",
@@ -58,4 +63,5 @@ const struct contender bench_malloc = {
 	.close = malloc_close,
 	.get = malloc_get,
 	.put = malloc_put,
+	.loops = &malloc_loop_loops,
 };

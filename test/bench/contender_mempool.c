@@ -6,8 +6,9 @@
  * DPDK rte_mempool, used the way a non-EAL application thread uses it: a
  * user cache from rte_mempool_cache_create() and rte_mempool_generic_get()/
  * rte_mempool_generic_put(), or no cache at all (every call is a ring
- * operation). The inline DPDK code is expanded inside these functions, so
- * the workloads reach it through one call, as they reach iobuf.
+ * operation). Those are DPDK's inline functions: the loops (loops.h) are
+ * compiled here around them, so they expand inside each loop as they do
+ * in an application.
  *
  * 4 KiB alignment: a mempool places a header (64 bytes) right before each
  * object, so objects can only be 4 KiB aligned if every element occupies a
@@ -204,8 +205,8 @@ static void mp_close(struct iobuf_channel *h)
 	free(m);
 }
 
-static void *mp_get(struct iobuf_channel *h, uint64_t len,
-		    struct iobuf_entry *entry, iobuf_get_cb cb)
+static inline void *mp_get(struct iobuf_channel *h, uint64_t len,
+			   struct iobuf_entry *entry, iobuf_get_cb cb)
 {
 	struct mp_handle *m = (struct mp_handle *)(void *)h;
 	unsigned int cls = len > BENCH_SMALL_SIZE;
@@ -218,7 +219,7 @@ static void *mp_get(struct iobuf_channel *h, uint64_t len,
 	return obj;
 }
 
-static void mp_put(struct iobuf_channel *h, void *buf, uint64_t len)
+static inline void mp_put(struct iobuf_channel *h, void *buf, uint64_t len)
 {
 	struct mp_handle *m = (struct mp_handle *)(void *)h;
 	unsigned int cls = len > BENCH_SMALL_SIZE;
@@ -226,8 +227,8 @@ static void mp_put(struct iobuf_channel *h, void *buf, uint64_t len)
 	rte_mempool_generic_put(m->mp[cls], &buf, 1, m->cache[cls]);
 }
 
-static int mp_get_bulk(struct iobuf_channel *h, uint64_t len, void **bufs,
-		       uint32_t n)
+static inline int mp_get_bulk(struct iobuf_channel *h, uint64_t len,
+			      void **bufs, uint32_t n)
 {
 	struct mp_handle *m = (struct mp_handle *)(void *)h;
 	unsigned int cls = len > BENCH_SMALL_SIZE;
@@ -236,7 +237,8 @@ static int mp_get_bulk(struct iobuf_channel *h, uint64_t len, void **bufs,
 }
 
 /* Like iobuf_put_bulk, the class comes from the address, not from a length. */
-static int mp_put_bulk(struct iobuf_channel *h, void *const *bufs, uint32_t n)
+static inline int mp_put_bulk(struct iobuf_channel *h, void *const *bufs,
+			      uint32_t n)
 {
 	struct mp_handle *m = (struct mp_handle *)(void *)h;
 	unsigned int cls = (uintptr_t)bufs[0] - m->small_lo >= m->small_span;
@@ -244,6 +246,13 @@ static int mp_put_bulk(struct iobuf_channel *h, void *const *bufs, uint32_t n)
 	rte_mempool_generic_put(m->mp[cls], bufs, n, m->cache[cls]);
 	return 0;
 }
+
+#define LOOP_NAME(x) mp_loop_##x
+#define LOOP_GET mp_get
+#define LOOP_PUT mp_put
+#define LOOP_GET_BULK mp_get_bulk
+#define LOOP_PUT_BULK mp_put_bulk
+#include "loops.h"
 
 static int mp_default_setup(const struct bench_pools *pools)
 {
@@ -289,8 +298,7 @@ const struct contender bench_mempool_cached = {
 	.close = mp_close,
 	.get = mp_get,
 	.put = mp_put,
-	.get_bulk = mp_get_bulk,
-	.put_bulk = mp_put_bulk,
+	.loops = &mp_loop_loops,
 };
 
 const struct contender bench_mempool_nocache = {
@@ -301,8 +309,7 @@ const struct contender bench_mempool_nocache = {
 	.close = mp_close,
 	.get = mp_get,
 	.put = mp_put,
-	.get_bulk = mp_get_bulk,
-	.put_bulk = mp_put_bulk,
+	.loops = &mp_loop_loops,
 };
 
 const struct contender bench_mempool_rts_cached = {
@@ -313,6 +320,5 @@ const struct contender bench_mempool_rts_cached = {
 	.close = mp_close,
 	.get = mp_get,
 	.put = mp_put,
-	.get_bulk = mp_get_bulk,
-	.put_bulk = mp_put_bulk,
+	.loops = &mp_loop_loops,
 };

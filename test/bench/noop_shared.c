@@ -4,12 +4,12 @@
 
 /*
  * The no-op contender's get and put again, built into a shared library of
- * their own: the floor under a contender that is itself a shared library,
- * as iobuf is. Set beside the plain no-op column it shows what a call
- * into a shared object costs on the machine at hand: the executable and
- * the libraries are mapped far apart (a PIE near 0x55..., libraries near
- * 0x7f...), and on some hosts the same call costs more across that
- * distance (see RESULTS.md).
+ * their own: the floor under a contender whose get and put are calls into
+ * a shared library, as iobuf's are with IOBUF_NO_INLINE. Set beside the
+ * plain no-op column it shows what a call into a shared object costs on
+ * the machine at hand: the executable and the libraries are mapped far
+ * apart (a PIE near 0x55..., libraries near 0x7f...), and on some hosts
+ * the same call costs more across that distance (see RESULTS.md).
  */
 
 #include "bench.h"

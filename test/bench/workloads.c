@@ -3,13 +3,14 @@
  */
 
 /*
- * The workloads. Each loop loads the contender's functions into locals
- * first, so every get and put is exactly one indirect call whatever the
- * contender (see bench.h), and checks every get for NULL as a user would.
+ * The workloads' harness: threads, pinning, timing, and the set-up of each
+ * cell. The loops themselves are in loops.h, compiled in each contender's
+ * file around its own get and put.
  */
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +20,6 @@
 
 #include "bench.h"
 
-/* Buffers in flight between producer and consumer (workload 4). */
-#define SPSC_SIZE 1024u
 /* Workload 7: cache size, and the largest burst of gets then puts. */
 #define OVERSUB_CACHE 32u
 #define OVERSUB_BURST_MAX 256u
@@ -37,153 +36,39 @@ uint64_t wl_pairs_per_iter(enum workload wl, const struct cell *cell)
 	}
 }
 
-static __attribute__((noinline, cold)) void wl_get_failed(const struct cell *cell)
+void bench_get_failed(const struct cell *cell)
 {
 	bench_die("%s: get of %lu bytes failed (errno %d)", cell->c->name,
 		  (unsigned long)cell->len, errno);
 }
 
-static inline __attribute__((always_inline)) void
-wl_hot(struct cell *cell, uint64_t iters)
+void bench_waiter_failed(const struct cell *cell, const char *what)
 {
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		void *b = get(h, len, NULL, NULL);
-
-		if (bench_unlikely(b == NULL))
-			wl_get_failed(cell);
-		put(h, b, len);
-	}
+	bench_die("%s: %s", cell->c->name, what);
 }
 
-static inline __attribute__((always_inline)) void
-wl_burst(struct cell *cell, uint64_t iters)
-{
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-	const uint32_t n = cell->n;
-	void **const bufs = cell->bufs;
+void *bench_waiter_buf;
 
-	for (uint64_t r = 0; r < iters; r++) {
-		for (uint32_t i = 0; i < n; i++) {
-			void *b = get(h, len, NULL, NULL);
-
-			if (bench_unlikely(b == NULL))
-				wl_get_failed(cell);
-			bufs[i] = b;
-		}
-		for (uint32_t i = 0; i < n; i++)
-			put(h, bufs[i], len);
-	}
-}
-
-/* As if a device had just written the buffer by DMA: its first line is in
- * no CPU cache. */
-static inline __attribute__((always_inline)) void
-wl_cold(struct cell *cell, uint64_t iters)
-{
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		void *b = get(h, len, NULL, NULL);
-
-		if (bench_unlikely(b == NULL))
-			wl_get_failed(cell);
-		_mm_clflush(b);
-		_mm_mfence();
-		put(h, b, len);
-	}
-}
-
-static inline __attribute__((always_inline)) void
-wl_touch(struct cell *cell, uint64_t iters)
-{
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		void *b = get(h, len, NULL, NULL);
-
-		if (bench_unlikely(b == NULL))
-			wl_get_failed(cell);
-		memset(b, (int)i, len);
-		put(h, b, len);
-	}
-}
-
-static inline __attribute__((always_inline)) void
-wl_bulk(struct cell *cell, uint64_t iters)
-{
-	const bench_get_bulk_fn get_bulk = cell->c->get_bulk;
-	const bench_put_bulk_fn put_bulk = cell->c->put_bulk;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-	const uint32_t n = cell->n;
-	void **const bufs = cell->bufs;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		if (bench_unlikely(get_bulk(h, len, bufs, n) != 0))
-			wl_get_failed(cell);
-		put_bulk(h, bufs, n);
-	}
-}
-
-/* Workload 6: the pool is empty and one entry waits; each round returns the
- * buffer (its callback takes it) and queues the entry again. */
-static void *waiter_buf;
-
-static void wl_waiter_cb(struct iobuf_entry *entry, void *buf)
+void bench_waiter_cb(struct iobuf_entry *entry, void *buf)
 {
 	(void)entry;
-	waiter_buf = buf;
+	bench_waiter_buf = buf;
 }
 
-static inline __attribute__((always_inline)) void
-wl_waiter(struct cell *cell, uint64_t iters)
+void spsc_wait(const struct spsc *r)
 {
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	struct iobuf_channel *const h = cell->h;
-	const uint64_t len = cell->len;
-	void *cur = cell->cur;
-
-	for (uint64_t i = 0; i < iters; i++) {
-		put(h, cur, len);
-		cur = waiter_buf;
-		if (bench_unlikely(cur == NULL))
-			bench_die("%s: put with a waiter did not call back", cell->c->name);
-		waiter_buf = NULL;
-		if (bench_unlikely(get(h, len, &cell->entry, wl_waiter_cb) != NULL))
-			bench_die("%s: get from an empty pool returned a buffer", cell->c->name);
-	}
-	cell->cur = cur;
+	if (r->yield)
+		sched_yield();
+	else
+		_mm_pause();
 }
-
-/* Workload 4: a single-producer single-consumer ring of buffer pointers,
- * each side caching the other's index so it reads the shared line only when
- * it looks full or empty. */
-struct spsc {
-	_Alignas(64) _Atomic uint64_t head;
-	_Alignas(64) _Atomic uint64_t tail;
-	_Alignas(64) void *slot[SPSC_SIZE];
-};
 
 struct prodcons {
 	struct cell *cell;
 	struct spsc ring;
 	pthread_barrier_t start;
 	uint64_t count;
+	int cpu[2];
 	uint64_t start_ns;
 	uint64_t end_ns;
 };
@@ -205,27 +90,12 @@ static void *wl_producer(void *arg)
 {
 	struct prodcons *pc = arg;
 	const struct cell *cell = pc->cell;
-	const bench_get_fn get = cell->c->get;
-	const uint64_t len = cell->len;
 	struct iobuf_channel *h;
-	uint64_t head = 0, tail = 0;
 
-	h = pc_open(cell, 0, "producer");
+	h = pc_open(cell, pc->cpu[0], "producer");
 	pthread_barrier_wait(&pc->start);
 	pc->start_ns = bench_now_ns();
-	for (uint64_t i = 0; i < pc->count; i++) {
-		void *b = get(h, len, NULL, NULL);
-
-		if (bench_unlikely(b == NULL))
-			wl_get_failed(cell);
-		while (bench_unlikely(head - tail == SPSC_SIZE)) {
-			tail = atomic_load_explicit(&pc->ring.tail, memory_order_acquire);
-			if (head - tail == SPSC_SIZE)
-				_mm_pause();
-		}
-		pc->ring.slot[head % SPSC_SIZE] = b;
-		atomic_store_explicit(&pc->ring.head, ++head, memory_order_release);
-	}
+	cell->c->loops->produce(cell, h, &pc->ring, pc->count);
 	cell->c->close(h);
 	return NULL;
 }
@@ -234,31 +104,18 @@ static void *wl_consumer(void *arg)
 {
 	struct prodcons *pc = arg;
 	const struct cell *cell = pc->cell;
-	const bench_put_fn put = cell->c->put;
-	const uint64_t len = cell->len;
 	struct iobuf_channel *h;
-	uint64_t head = 0, tail = 0;
 
-	h = pc_open(cell, 1, "consumer");
+	h = pc_open(cell, pc->cpu[1], "consumer");
 	pthread_barrier_wait(&pc->start);
-	for (uint64_t i = 0; i < pc->count; i++) {
-		void *b;
-
-		while (bench_unlikely(tail == head)) {
-			head = atomic_load_explicit(&pc->ring.head, memory_order_acquire);
-			if (tail == head)
-				_mm_pause();
-		}
-		b = pc->ring.slot[tail % SPSC_SIZE];
-		atomic_store_explicit(&pc->ring.tail, ++tail, memory_order_release);
-		put(h, b, len);
-	}
+	cell->c->loops->consume(cell, h, &pc->ring, pc->count);
 	pc->end_ns = bench_now_ns();
 	cell->c->close(h);
 	return NULL;
 }
 
-static uint64_t wl_prodcons(struct cell *cell, uint64_t iters)
+/* Workload 4: producer on CPU 0, consumer on CPU 1, or both on CPU 0. */
+static uint64_t wl_prodcons(struct cell *cell, uint64_t iters, bool one_cpu)
 {
 	struct prodcons *pc;
 	pthread_t prod, cons;
@@ -270,6 +127,8 @@ static uint64_t wl_prodcons(struct cell *cell, uint64_t iters)
 	memset(pc, 0, sizeof(*pc));
 	pc->cell = cell;
 	pc->count = iters;
+	pc->cpu[1] = one_cpu ? 0 : 1;
+	pc->ring.yield = one_cpu;
 	pthread_barrier_init(&pc->start, NULL, 3);
 	if (pthread_create(&prod, NULL, wl_producer, pc) != 0 ||
 	    pthread_create(&cons, NULL, wl_consumer, pc) != 0)
@@ -300,10 +159,6 @@ static void *wl_oversub_thread(void *arg)
 {
 	struct oversub *os = arg;
 	const struct cell *cell = os->cell;
-	const bench_get_fn get = cell->c->get;
-	const bench_put_fn put = cell->c->put;
-	const uint64_t len = cell->len;
-	const uint32_t burst = cell->n;
 	void *bufs[OVERSUB_BURST_MAX];
 	struct iobuf_channel *h;
 	uint64_t start, end, prev;
@@ -317,15 +172,7 @@ static void *wl_oversub_thread(void *arg)
 	prev = atomic_load(&os->start_ns);
 	while (start < prev && !atomic_compare_exchange_weak(&os->start_ns, &prev, start))
 		;
-	for (uint64_t r = 0; r < os->bursts; r++) {
-		for (uint32_t i = 0; i < burst; i++) {
-			bufs[i] = get(h, len, NULL, NULL);
-			if (bench_unlikely(bufs[i] == NULL))
-				wl_get_failed(cell);
-		}
-		for (uint32_t i = 0; i < burst; i++)
-			put(h, bufs[i], len);
-	}
+	cell->c->loops->oversub(cell, h, bufs, os->bursts);
 	end = bench_now_ns();
 	prev = atomic_load(&os->end_ns);
 	while (prev < end && !atomic_compare_exchange_weak(&os->end_ns, &prev, end))
@@ -418,7 +265,7 @@ int wl_prepare(enum workload wl, struct cell *cell)
 {
 	uint32_t slots = cell->n;
 
-	if (wl == WL_PRODCONS || wl == WL_OVERSUB)
+	if (wl == WL_PRODCONS || wl == WL_PRODCONS_1CPU || wl == WL_OVERSUB)
 		return 0;
 	cell->h = cell->c->open(cell->cache);
 	if (cell->h == NULL)
@@ -444,8 +291,8 @@ int wl_prepare(enum workload wl, struct cell *cell)
 	if (cell->held == 0 || cell->held == slots)
 		return -ENOSPC;
 	cell->cur = cell->bufs[--cell->held];
-	waiter_buf = NULL;
-	if (cell->c->get(cell->h, cell->len, &cell->entry, wl_waiter_cb) != NULL)
+	bench_waiter_buf = NULL;
+	if (cell->c->get(cell->h, cell->len, &cell->entry, bench_waiter_cb) != NULL)
 		return -EEXIST;
 	return 0;
 }
@@ -465,60 +312,17 @@ void wl_release(enum workload wl, struct cell *cell)
 	cell->bufs = NULL;
 }
 
-/*
- * Every contender gets its own copy of each single-thread loop, and so its
- * own call sites: with one loop shared by all, a call site that had just
- * jumped into a shared library slowed the in-executable contenders measured
- * after it (measured: the no-op 2.5 ns per pair alone, 4.1-4.5 ns when it
- * alternated with the others through one loop).
- */
-typedef void (*wl_loop_fn)(struct cell *cell, uint64_t iters);
-
-struct wl_loops {
-	wl_loop_fn hot, burst, cold, touch, bulk, waiter;
-};
-
-#define WL_COPY(n)							\
-	static __attribute__((noinline)) void wl_hot_##n(struct cell *c, uint64_t i) { wl_hot(c, i); } \
-	static __attribute__((noinline)) void wl_burst_##n(struct cell *c, uint64_t i) { wl_burst(c, i); } \
-	static __attribute__((noinline)) void wl_cold_##n(struct cell *c, uint64_t i) { wl_cold(c, i); } \
-	static __attribute__((noinline)) void wl_touch_##n(struct cell *c, uint64_t i) { wl_touch(c, i); } \
-	static __attribute__((noinline)) void wl_bulk_##n(struct cell *c, uint64_t i) { wl_bulk(c, i); } \
-	static __attribute__((noinline)) void wl_waiter_##n(struct cell *c, uint64_t i) { wl_waiter(c, i); }
-#define WL_LOOPS(n) { wl_hot_##n, wl_burst_##n, wl_cold_##n, wl_touch_##n, wl_bulk_##n, wl_waiter_##n }
-
-WL_COPY(0) WL_COPY(1) WL_COPY(2) WL_COPY(3) WL_COPY(4)
-WL_COPY(5) WL_COPY(6) WL_COPY(7) WL_COPY(8) WL_COPY(9)
-
-static const struct wl_loops wl_copies[] = {
-	WL_LOOPS(0), WL_LOOPS(1), WL_LOOPS(2), WL_LOOPS(3), WL_LOOPS(4),
-	WL_LOOPS(5), WL_LOOPS(6), WL_LOOPS(7), WL_LOOPS(8), WL_LOOPS(9),
-};
-#define N_COPIES (sizeof(wl_copies) / sizeof(wl_copies[0]))
-
-/* The loop copies that belong to c, handed out in order of first use. */
-static const struct wl_loops *wl_loops_of(const struct contender *c)
-{
-	static const struct contender *owner[N_COPIES];
-
-	for (size_t i = 0; i < N_COPIES; i++) {
-		if (owner[i] == NULL)
-			owner[i] = c;
-		if (owner[i] == c)
-			return &wl_copies[i];
-	}
-	bench_die("more than %zu contenders: add loop copies in workloads.c", N_COPIES);
-}
-
 uint64_t wl_run(enum workload wl, struct cell *cell, uint64_t iters)
 {
-	const struct wl_loops *loops = wl_loops_of(cell->c);
-	wl_loop_fn loop;
+	const struct bench_loops *loops = cell->c->loops;
+	void (*loop)(struct cell *cell, uint64_t iters);
 	uint64_t start;
 
 	switch (wl) {
 	case WL_PRODCONS:
-		return wl_prodcons(cell, iters);
+		return wl_prodcons(cell, iters, false);
+	case WL_PRODCONS_1CPU:
+		return wl_prodcons(cell, iters, true);
 	case WL_OVERSUB:
 		return wl_oversub(cell, iters);
 	case WL_HOT:
@@ -542,6 +346,8 @@ uint64_t wl_run(enum workload wl, struct cell *cell, uint64_t iters)
 	default:
 		bench_die("unknown workload %d", (int)wl);
 	}
+	if (loop == NULL)
+		bench_die("%s has no loop for workload %d", cell->c->name, (int)wl);
 	start = bench_now_ns();
 	loop(cell, iters);
 	return bench_now_ns() - start;
