@@ -801,14 +801,17 @@ IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
  * never holds part of them while it waits, so requests that each need
  * many buffers cannot deadlock each other.
  *
- * Served at once from the cache, the ring and the module's reserve when
- * they hold n together and no entry of the class waits (no barging).
- * Otherwise entry is queued like an iobuf_get() entry, in the same order;
- * once it is first in that order it gathers returned buffers into bufs
- * (at most one entry per class gathers at a time, process-wide, and it is
- * served before anything else of its class), and cb(entry, bufs, n) runs
- * on this thread when all n are there. iobuf_entry_abort() of a waiting
- * entry returns what it gathered to the pool.
+ * Served at once when the channel's cache, the ring and the module's
+ * reserve hold n together; the ring counts only while no entry of the
+ * class waits (no barging; the cache and the reserve are the module's own
+ * floor). Otherwise entry is queued like an iobuf_get() entry, in the same
+ * order; once it is first in that order it gathers returned buffers into
+ * bufs (at most one entry per class gathers from the shared pool at a
+ * time, process-wide, and it is served before anything else of its
+ * class; the module's own reserve and returns may feed its entries
+ * besides, see "Waiting" above), and cb(entry, bufs, n) runs on this
+ * thread when all n are there. iobuf_entry_abort() of a waiting entry
+ * returns what it gathered to the pool.
  *
  * @param ch    the caller's channel.
  * @param len   bytes needed per buffer, 1 .. large_bufsize.
@@ -1030,8 +1033,8 @@ struct iobuf_module_stats {
 	/** Indexed by enum iobuf_class. */
 	struct iobuf_class_stats cls[IOBUF_CLASS_COUNT];
 	/**
-	 * Per class: buffers gathered for this module's waiting
-	 * iobuf_get_multi() entries (counted in out too).
+	 * Per class: buffers gathered for this module's iobuf_get_multi()
+	 * entries that have not been called back yet (counted in out too).
 	 */
 	uint64_t gathered[IOBUF_CLASS_COUNT];
 	/** Per class: the reserve set aside (struct iobuf_module_opts). */
@@ -1075,7 +1078,10 @@ struct iobuf_stats {
 	struct iobuf_pool_stats pool[IOBUF_CLASS_COUNT];
 	/** Per class: buffers idle in modules' reserves. */
 	uint64_t reserve_free[IOBUF_CLASS_COUNT];
-	/** Per class: buffers gathered for waiting iobuf_get_multi() entries. */
+	/**
+	 * Per class: buffers gathered for iobuf_get_multi() entries that have
+	 * not been called back yet.
+	 */
 	uint64_t gathered[IOBUF_CLASS_COUNT];
 };
 IOBUF_STATIC_ASSERT(sizeof(struct iobuf_stats) == 128, "struct iobuf_stats is ABI");

@@ -390,17 +390,22 @@ iobuf_put_miss(struct iobuf_channel_hot *h, void *buf, uint64_t len)
 
 /* ---- bulk --------------------------------------------------------------- */
 
-/* n buffers from the cache, then the pool, all or none: 0 or -ENOMEM. */
+/*
+ * n buffers from the cache, then the pool, all or none: 0, -ENOMEM, or
+ * -EDQUOT when the module's limit is in the way.
+ */
 static int
 take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 {
 	struct iobuf_cache *s = IOB_CACHE(ch, cls);
 	uint32_t from_cache = RTE_MIN(stack_count(s), n);
 	uint32_t from_pool = n - from_cache;
+	int rc;
 
 	if (from_pool > 0) {
-		if (iob_wait_take(ch, cls, bufs + from_cache, from_pool) != 0)
-			return -ENOMEM;
+		rc = iob_wait_take(ch, cls, bufs + from_cache, from_pool);
+		if (rc != 0)
+			return rc;
 		iob_counter_add(&ch->st[cls].main, from_pool);
 		iob_counter_add(&ch->st[cls].ring, from_pool);
 	}
@@ -416,6 +421,8 @@ take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 int
 iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 {
+	int cls, rc;
+
 	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
 		     len - 1 >= ch->hot.large_bufsize)) {
 		IOB_LOG_RATELIMITED(ERR, "iobuf_get_bulk: channel or bufs is "
@@ -424,7 +431,11 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 		return -EINVAL;
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
-	return take_now(ch, len > ch->hot.small_bufsize, bufs, n);
+	cls = len > ch->hot.small_bufsize;
+	rc = take_now(ch, cls, bufs, n);
+	if (rc == -EDQUOT)
+		iob_wait_count_limit(ch->mod, cls);
+	return rc == 0 ? 0 : -ENOMEM;
 }
 
 int
@@ -433,7 +444,7 @@ iobuf_get_multi(struct iobuf_channel *ch, uint64_t len, void **bufs,
 {
 	struct iob_entry *e = (struct iob_entry *)entry;
 	uint64_t most;
-	int cls;
+	int cls, rc;
 
 	if (unlikely(ch == NULL || bufs == NULL ||
 		     len - 1 >= ch->hot.large_bufsize)) {
@@ -461,8 +472,12 @@ iobuf_get_multi(struct iobuf_channel *ch, uint64_t len, void **bufs,
 			"has no callback" : "is waiting already");
 		return -EINVAL;
 	}
-	if (take_now(ch, cls, bufs, n) == 0)
+	rc = take_now(ch, cls, bufs, n);
+	if (rc == 0)
 		return 0;
+	/* With an entry, queueing counts a wait at the limit. */
+	if (rc == -EDQUOT && entry == NULL)
+		iob_wait_count_limit(ch->mod, cls);
 	if (entry != NULL) {
 		e->n = n;
 		e->bufs = bufs;

@@ -254,7 +254,7 @@ iobuf_get_region(struct iobuf_region *r, size_t size)
 int
 iobuf_register_module_ext(const char *name, const struct iobuf_module_opts *opts)
 {
-	struct iobuf_module_opts o = { .opts_size = sizeof(o) };
+	struct iobuf_module_opts o;
 	int rc;
 
 	if (opts == NULL || opts->opts_size < sizeof(opts->opts_size)) {
@@ -263,8 +263,7 @@ iobuf_register_module_ext(const char *name, const struct iobuf_module_opts *opts
 			"iobuf_module_opts)\n");
 		return -EINVAL;
 	}
-	/* A smaller, older struct leaves the fields it lacks 0. */
-	memcpy(&o, opts, RTE_MIN(opts->opts_size, sizeof(o)));
+	iob_module_opts_read(&o, opts);
 	pthread_mutex_lock(&iob_lock);
 	rc = iob_module_register(name, &o);
 	pthread_mutex_unlock(&iob_lock);

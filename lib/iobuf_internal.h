@@ -296,9 +296,12 @@ void iob_wait_module_del(struct iob_module *m);
 void *iob_wait_get(struct iobuf_channel *ch, int cls, struct iob_entry *e);
 /*
  * n buffers at once from the ring (when no entry of the class waits) and
- * the module's reserve, all or none: 0 or -ENOMEM.
+ * the module's reserve, all or none: 0, -ENOMEM, or -EDQUOT when the
+ * module's limit is in the way (not counted: see iob_wait_count_limit).
  */
 int iob_wait_take(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n);
+/* A get of m met its limit: counts it in the statistics. */
+void iob_wait_count_limit(struct iob_module *m, int cls);
 /* Queue e (n, bufs and cb set) through ch. */
 void iob_wait_enqueue(struct iobuf_channel *ch, int cls, struct iob_entry *e);
 /*
@@ -529,6 +532,12 @@ extern struct iob_module_list iob_modules;
 extern int64_t iob_orphan_out[IOBUF_CLASS_COUNT];
 
 struct iob_module *iob_module_find(const char *name);
+/*
+ * The fields of in that lie wholly inside in->opts_size, the others 0, as
+ * this library's struct.
+ */
+void iob_module_opts_read(struct iobuf_module_opts *o,
+			  const struct iobuf_module_opts *in);
 int iob_module_register(const char *name, const struct iobuf_module_opts *o);
 /* Set aside every module's reserves (initialize); all or nothing. */
 int iob_module_reserve_all(void);

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,31 @@ iob_module_find(const char *name)
 		if (strcmp(m->name, name) == 0)
 			return m;
 	return NULL;
+}
+
+_Static_assert(sizeof(struct iobuf_module_opts) == 48,
+	       "a field was added to struct iobuf_module_opts: read it in "
+	       "iob_module_opts_read and check it in opts_valid");
+
+/* Copies in->field when it lies wholly inside in->opts_size. */
+#define MODULE_OPT(o, in, field) do { \
+	if (offsetof(struct iobuf_module_opts, field) + sizeof((in)->field) <= \
+	    (in)->opts_size) \
+		(o)->field = (in)->field; \
+} while (0)
+
+void
+iob_module_opts_read(struct iobuf_module_opts *o,
+		     const struct iobuf_module_opts *in)
+{
+	memset(o, 0, sizeof(*o));
+	o->opts_size = sizeof(*o);
+	MODULE_OPT(o, in, priority);
+	MODULE_OPT(o, in, flags);
+	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
+		MODULE_OPT(o, in, reserve[c]);
+		MODULE_OPT(o, in, limit[c]);
+	}
 }
 
 /* Whether the options are usable; logs why not. */

@@ -208,12 +208,18 @@ enter(struct iob_entry *e, uint8_t where)
 	iob_counter_add(&e->ch->st[e->cls].waiting, 1);
 }
 
-/* e leaves for good: called back, aborted or dropped. */
+/*
+ * e leaves for good: called back, aborted or dropped. Its gathered
+ * buffers stop counting as gathered: they are the caller's, or going back.
+ */
 static void
 leave(struct iob_entry *e)
 {
 	uint8_t where = e->where;
 
+	if (e->n != 0)
+		iob_counter_add(&mod_of(e)->gathered[e->cls],
+				-(uint64_t)e->gathered);
 	unlink_entry(e);
 	if (in_waiting_group(where))
 		waiting_add(e->cls, -1);
@@ -253,14 +259,11 @@ feed(struct iob_entry *e, void *buf)
 		return;
 	}
 	e->bufs[e->gathered++] = buf;
-	if (e->gathered == e->n) {
-		iob_counter_add(&m->gathered[cls], -(uint64_t)(e->n - 1));
+	iob_counter_add(&m->gathered[cls], 1);
+	if (e->gathered == e->n)
 		move_entry(e, IOB_AT_READY);
-	} else {
-		iob_counter_add(&m->gathered[cls], 1);
-		if (e->where == IOB_AT_QUEUE && iob_wq[cls].gatherer == NULL)
-			move_entry(e, IOB_AT_GATHER);
-	}
+	else if (e->where == IOB_AT_QUEUE && iob_wq[cls].gatherer == NULL)
+		move_entry(e, IOB_AT_GATHER);
 }
 
 /*
@@ -424,6 +427,13 @@ ring_open(const struct iobuf_channel *ch, int cls)
 		ch->mod->nblocked[cls] == 0 && ch->thr->nready[cls] == 0;
 }
 
+void
+iob_wait_count_limit(struct iob_module *m, int cls)
+{
+	/* The module's channels on several threads count here. */
+	__atomic_fetch_add(&m->limit_waits[cls], 1, __ATOMIC_RELAXED);
+}
+
 static void
 enqueue_locked(struct iobuf_channel *ch, int cls, struct iob_entry *e)
 {
@@ -439,7 +449,7 @@ enqueue_locked(struct iobuf_channel *ch, int cls, struct iob_entry *e)
 		enter(e, IOB_AT_QUEUE);
 		return;
 	}
-	iob_counter_add(&m->limit_waits[cls], 1);
+	iob_wait_count_limit(m, cls);
 	enter(e, IOB_AT_BLOCKED);
 	/*
 	 * A return that gave back the limit before nblocked rose went to
@@ -466,7 +476,7 @@ iob_wait_get(struct iobuf_channel *ch, int cls, struct iob_entry *e)
 				buf = NULL;
 			}
 		} else if (e == NULL) {
-			iob_counter_add(&m->limit_waits[cls], 1);
+			iob_wait_count_limit(m, cls);
 		}
 	}
 	if (buf == NULL && m->nstash[cls] > 0 &&
@@ -490,10 +500,8 @@ iob_wait_take(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 	struct iob_module *m = ch->mod;
 	uint32_t got = 0;
 
-	if (iob_held_take(m, cls, n, true) == 0) {
-		iob_counter_add(&m->limit_waits[cls], 1);
-		return -ENOMEM;
-	}
+	if (iob_held_take(m, cls, n, true) == 0)
+		return -EDQUOT;
 	if (iob_waiting(cls) == 0 &&
 	    __atomic_load_n(&m->nblocked[cls], __ATOMIC_RELAXED) == 0 &&
 	    iob_ring_take_bulk(cls, bufs, n) == 0)
@@ -629,8 +637,6 @@ cancel_locked(struct iob_entry *e)
 	uint32_t n = e->n == 0 ? (e->where == IOB_AT_READY) : e->gathered;
 	void **bufs = e->n == 0 ? &e->buf : e->bufs;
 
-	if (e->n != 0 && e->where != IOB_AT_READY)
-		iob_counter_add(&mod_of(e)->gathered[cls], -(uint64_t)n);
 	leave(e);
 	if (n == 0)
 		return;
