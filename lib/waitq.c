@@ -618,13 +618,15 @@ holds_locked(const struct iob_thread *thr, const struct iob_entry *e, int cls)
 bool
 iob_wait_holds(const struct iob_thread *thr, const struct iob_entry *e)
 {
-	bool held = false;
+	uint32_t cls = e->cls;
+	bool held;
 
-	for (int c = 0; c < IOBUF_CLASS_COUNT && !held; c++) {
-		pthread_mutex_lock(&iob_wq[c].lock);
-		held = holds_locked(thr, e, c);
-		pthread_mutex_unlock(&iob_wq[c].lock);
-	}
+	/* Most entries are rejected by their marker, without a lock. */
+	if (e->state != IOB_ENTRY_WAITING || cls >= IOBUF_CLASS_COUNT)
+		return false;
+	pthread_mutex_lock(&iob_wq[cls].lock);
+	held = holds_locked(thr, e, (int)cls);
+	pthread_mutex_unlock(&iob_wq[cls].lock);
 	return held;
 }
 

@@ -13,10 +13,8 @@
 
 #include "bench.h"
 
-/* A thread has one channel per module: a few modules let the benchmark
- * hold a handle per row when it measures two rows side by side. */
-static const char *const bench_modules[] = { "bench0", "bench1" };
-#define N_MODULES (sizeof(bench_modules) / sizeof(bench_modules[0]))
+/* One module: a thread may hold several channels of it, one per row. */
+#define BENCH_MODULE "bench"
 
 static uint32_t large_cache_max;
 
@@ -27,14 +25,10 @@ static int iob_setup(const struct bench_pools *pools)
 	rc = iobuf_initialize();
 	if (rc != 0)
 		return rc;
-	for (size_t i = 0; i < N_MODULES; i++) {
-		rc = iobuf_register_module(bench_modules[i]);
-		if (rc != 0) {
-			while (i-- > 0)
-				iobuf_unregister_module(bench_modules[i]);
-			iobuf_finish();
-			return rc;
-		}
+	rc = iobuf_register_module(BENCH_MODULE);
+	if (rc != 0) {
+		iobuf_finish();
+		return rc;
 	}
 	/* Workloads use the small class with up to 256 cached; a tiny large
 	 * pool (oversubscribed mode) must still pre-fill its caches. */
@@ -52,11 +46,10 @@ static uint64_t iob_teardown(void)
 	iobuf_get_stats(&st, sizeof(st), NULL, 0, 0);
 	for (int cls = 0; cls < IOBUF_CLASS_COUNT; cls++)
 		missing += st.pool[cls].total - st.pool[cls].free - st.pool[cls].cached;
-	for (size_t i = 0; i < N_MODULES; i++) {
-		rc = iobuf_unregister_module(bench_modules[i]);
-		if (rc != 0)
-			fprintf(stderr, "iobuf: unregister_module %s: %d\n", bench_modules[i], rc);
-	}
+	rc = iobuf_unregister_module(BENCH_MODULE);
+	if (rc != 0)
+		fprintf(stderr, "iobuf: unregister_module %s: %d\n",
+			BENCH_MODULE, rc);
 	rc = iobuf_finish();
 	if (rc != 0) {
 		fprintf(stderr, "iobuf: finish: %d (buffers still out)\n", rc);
@@ -69,10 +62,8 @@ static struct iobuf_channel *iob_open(uint32_t cache)
 {
 	struct iobuf_channel *ch = NULL;
 	uint32_t large = cache < large_cache_max ? cache : large_cache_max;
-	int rc = -EEXIST;
+	int rc = iobuf_channel_init(&ch, BENCH_MODULE, cache, large);
 
-	for (size_t i = 0; i < N_MODULES && rc == -EEXIST; i++)
-		rc = iobuf_channel_init(&ch, bench_modules[i], cache, large);
 	if (rc != 0) {
 		errno = -rc;
 		return NULL;
