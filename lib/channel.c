@@ -583,7 +583,7 @@ cache_prefill(struct iobuf_channel *ch, int cls, struct iob_module *m)
 		return 0;
 	if (iob_held_take(m, cls, size, true) == 0) {
 		IOB_LOG(ERR, "channel '%s': %s cache needs %u buffers, the "
-			"module holds %" PRIu64 " of its limit of %" PRIu64
+			"module holds %" PRId64 " of its limit of %" PRIu64
 			"; raise the limit, lower the cache size or return "
 			"buffers first\n", m->name, iob_class_name(cls), size,
 			__atomic_load_n(&m->held[cls], __ATOMIC_RELAXED),

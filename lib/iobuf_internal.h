@@ -466,8 +466,11 @@ struct iob_module {
 	/* The reserve's idle buffers, a stack of nstash of reserve[c]. */
 	void **stash[IOBUF_CLASS_COUNT];
 	uint64_t nstash[IOBUF_CLASS_COUNT];     /* relaxed reads outside */
-	/* Atomic. held is kept only for a class with a limit. */
-	uint64_t held[IOBUF_CLASS_COUNT];
+	/*
+	 * Atomic. held is kept only for a class with a limit; it goes below
+	 * 0 when the module's channels give back buffers another module took.
+	 */
+	int64_t held[IOBUF_CLASS_COUNT];
 	uint64_t limit_waits[IOBUF_CLASS_COUNT];
 
 	char name[IOBUF_MODULE_NAME_MAX + 1];
@@ -481,20 +484,20 @@ struct iob_module {
 static inline uint64_t
 iob_held_take(struct iob_module *m, int cls, uint64_t want, bool all)
 {
-	uint64_t limit = m->limit[cls];
-	uint64_t held = __atomic_load_n(&m->held[cls], __ATOMIC_SEQ_CST);
+	int64_t limit = (int64_t)m->limit[cls];
+	int64_t held = __atomic_load_n(&m->held[cls], __ATOMIC_SEQ_CST);
 	uint64_t grant;
 
 	if (limit == 0)
 		return want;
 	do {
-		grant = held >= limit ? 0 : limit - held;
+		grant = held >= limit ? 0 : (uint64_t)(limit - held);
 		if (grant > want)
 			grant = want;
 		if (grant == 0 || (all && grant < want))
 			return 0;
 	} while (!__atomic_compare_exchange_n(&m->held[cls], &held,
-					      held + grant, false,
+					      held + (int64_t)grant, false,
 					      __ATOMIC_SEQ_CST,
 					      __ATOMIC_SEQ_CST));
 	return grant;
@@ -504,7 +507,7 @@ static inline void
 iob_held_sub(struct iob_module *m, int cls, uint64_t n)
 {
 	if (m->limit[cls] != 0 && n != 0)
-		__atomic_fetch_sub(&m->held[cls], n, __ATOMIC_SEQ_CST);
+		__atomic_fetch_sub(&m->held[cls], (int64_t)n, __ATOMIC_SEQ_CST);
 }
 
 /* ---- threads (thread.c) ------------------------------------------------- */

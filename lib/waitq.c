@@ -182,18 +182,33 @@ unlink_entry(struct iob_entry *e)
 	e->where = 0;
 }
 
-/* Move e, keeping the pressure words right. */
+/*
+ * Move e, keeping the pressure words right. The new group's count rises
+ * before the old one's falls, so a return that reads both never finds
+ * them 0 while e waits.
+ */
 static void
-move_entry(struct iob_entry *e, uint8_t where)
+move_entry_to(struct iob_entry *e, uint8_t where, bool first)
 {
 	bool was = in_waiting_group(e->where), is = in_waiting_group(where);
 
 	unlink_entry(e);
-	link_entry(e, where, false);
-	if (was != is) {
-		waiting_add(e->cls, is ? 1 : -1);
-		blocked_add(mod_of(e), e->cls, is ? -1 : 1);
+	link_entry(e, where, first);
+	if (was == is)
+		return;
+	if (is) {
+		waiting_add(e->cls, 1);
+		blocked_add(mod_of(e), e->cls, -1);
+	} else {
+		blocked_add(mod_of(e), e->cls, 1);
+		waiting_add(e->cls, -1);
 	}
+}
+
+static void
+move_entry(struct iob_entry *e, uint8_t where)
+{
+	move_entry_to(e, where, false);
 }
 
 /* On e's own thread: an entry re-queued from its callback goes first (SPEC §3). */
@@ -277,11 +292,26 @@ feed_shared(int cls, void *buf)
 	struct iob_entry *e;
 
 	while ((e = first_shared(&iob_wq[cls])) != NULL) {
-		if (iob_held_take(mod_of(e), cls, 1, true) == 1) {
+		struct iob_module *m = mod_of(e);
+
+		if (iob_held_take(m, cls, 1, true) == 1) {
 			feed(e, buf);
 			return true;
 		}
+		/*
+		 * At the limit: e waits for m's returns. Announced first and
+		 * the limit read again after, as enqueue_locked does, so that
+		 * a return of m that gave back the limit meanwhile (reading
+		 * nblocked after) either is seen here or sees e.
+		 */
 		move_entry(e, IOB_AT_BLOCKED);
+		if (iob_held_take(m, cls, 1, true) == 1) {
+			/* Back where it was: first in the shared order. */
+			move_entry_to(e, e->gathered > 0 ? IOB_AT_GATHER :
+				      IOB_AT_QUEUE, true);
+			feed(e, buf);
+			return true;
+		}
 	}
 	return false;
 }
@@ -445,7 +475,8 @@ enqueue_locked(struct iobuf_channel *ch, int cls, struct iob_entry *e)
 	e->buf = NULL;
 	e->state = IOB_ENTRY_WAITING;
 	if (m->nblocked[cls] == 0 && (m->limit[cls] == 0 ||
-	    __atomic_load_n(&m->held[cls], __ATOMIC_SEQ_CST) < m->limit[cls])) {
+	    __atomic_load_n(&m->held[cls], __ATOMIC_SEQ_CST) <
+	    (int64_t)m->limit[cls])) {
 		enter(e, IOB_AT_QUEUE);
 		return;
 	}
