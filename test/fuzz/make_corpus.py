@@ -1,25 +1,57 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write the seed inputs of fuzz_api into test/fuzz/corpus/seed-<scenario>.
+"""Write the committed inputs of fuzz_api into test/fuzz/corpus.
 
-Each seed spells one scenario in the input format that run_op() in
-fuzz_api.c decodes, so the fuzzer starts from inputs that already reach
-the wait queues, callbacks, polls and error paths. Run it again after
-changing the format; it rewrites only seed-* files (crash-* inputs are
-reproducers of bugs and stay as they are).
+Each input spells one scenario in the input format that run_op() in
+fuzz_api.c decodes: seed-<scenario> inputs start the fuzzer from inputs
+that already reach the wait queues, gathering, reserves, limits, callbacks,
+polls and error paths; crash-<bug> inputs reproduce bugs found earlier and
+fail the run if they come back. Run it again after changing the format;
+it rewrites every seed-* and crash-* file it knows and leaves other files
+alone.
 """
 
 import os
 import sys
 
 OP_OPEN, OP_CLOSE, OP_GET, OP_PUT, OP_PUT_BAD, OP_GET_BULK, OP_PUT_BULK, \
-    OP_ABORT, OP_FOR_EACH, OP_POLL, OP_MODULE, OP_LIFECYCLE, OP_SCRIBBLE = range(13)
+    OP_ABORT, OP_FOR_EACH, OP_POLL, OP_MODULE, OP_LIFECYCLE, OP_SCRIBBLE, \
+    OP_GET_MULTI, OP_MODULE_EXT = range(15)
 
 # len_from() selectors
 LEN_1, LEN_SMALL, LEN_SMALL_1, LEN_LARGE, LEN_0, LEN_LARGE_1, LEN_MAX = range(7)
 # entry actions
 KEEP, REQUEUE, PUTBACK, ABORT_NEXT = range(4)
 NO_ENTRY = 16
+# Channels k and k + 4 are two channels of module fuzz<k> (MODEL_CHANNELS 8).
+SECOND = 4
+# multi_n() selectors beyond a few: the pool's count plus one, n = 0
+N_ABOVE_POOL, N_ZERO = 0xc1, 0xff
+# do_module_ext()'s priority byte, and its selector's bit that leaves a
+# registered module registered (to probe -EEXIST)
+PRIO_NORMAL, PRIO_HIGH, PRIO_BAD = 0, 5, 7
+EEXIST_PROBE = 0x40
+# word 7 of struct iob_entry (lib/iobuf_internal.h): state marker, class, list
+WAITING_MAGIC = 0x57a17e5d
+AT_QUEUE = 1 << 40
+
+
+def few(n):
+    """multi_n()'s byte for n in 1..64."""
+    return n - 1 if n <= 8 else 0x40 | (n - 1)
+
+
+def reserve(n):
+    """reserve_from()'s byte for a small reserve n (below 4 for large)."""
+    return 0x80 + n if n else 0
+
+
+def limit_above(extra):
+    """limit_from()'s byte for a limit of the reserve + 1 + extra."""
+    return 0x80 | extra
+
+
+LIMIT_BELOW_RESERVE = 0xc0
 
 
 def sizes(small_idx, large_idx):
@@ -73,6 +105,16 @@ class Seed:
 
     def lifecycle(self, what, *opts):
         return self.op(OP_LIFECYCLE, 0, what, *opts)
+
+    def get_multi(self, slot, lensel, nsel, entry=NO_ENTRY, action=KEEP,
+                  need=1, no_cb=False, null_bufs=False):
+        e = entry | (0xe0 if no_cb else 0)
+        a = action | (need - 1) << 2 | (0xe0 if null_bufs else 0)
+        return self.op(OP_GET_MULTI, slot, lensel, nsel, e, a)
+
+    def module_ext(self, slot, sel=0, prio=PRIO_NORMAL, rs=0, rl=0, ls=0,
+                   ll=0):
+        return self.op(OP_MODULE_EXT, slot, sel, prio, rs, rl, ls, ll)
 
     def scribble(self, entry, word, value):
         return self.op(OP_SCRIBBLE, 0, entry | word << 4,
@@ -151,7 +193,106 @@ def seeds():
         .open(1, 15, 15).open(1, 11, 6).get(0, LEN_LARGE).put(0, 0)
         .get(1, LEN_SMALL).get(1, LEN_SMALL_1).get_bulk(0, LEN_LARGE, 30)
         .close(1).close(0))
+    # 8 large buffers, drained; multi entries queue behind each other and a
+    # single one; the first gathers, is aborted half-gathered, and its
+    # buffers go to the next, whose callback puts them back.
+    s["multi-gather"] = (Seed().open(0).open(1).open(2)
+        .get_bulk(0, LEN_LARGE, 8)
+        .get_multi(1, LEN_LARGE, N_ABOVE_POOL, 0)
+        .get_multi(1, LEN_LARGE, N_ZERO, 0)
+        .get_multi(1, LEN_LARGE, few(5), 0)
+        .get_multi(2, LEN_LARGE, few(4), 1, PUTBACK)
+        .get(1, LEN_LARGE, 2)
+        .get_multi(2, LEN_LARGE, few(2))
+        .put(0, 0).put(0, 0).for_each(1).abort(1, 0)
+        .put(0, 0).put(0, 0).poll()
+        .get_multi(1, LEN_LARGE, few(3), 3, REQUEUE, 2)
+        .put_bulk(0, 0, 4).poll().close(2).close(1).close(0))
+    # A closing channel's cache is handed to another channel's entries,
+    # which then wait for their callbacks: visited, one aborted, one
+    # called back by a poll.
+    s["ready-not-called-back"] = (Seed().open(0, 0, 4).open(1)
+        .get_bulk(1, LEN_LARGE, 4)
+        .get_multi(1, LEN_LARGE, few(3), 0).get(1, LEN_LARGE, 1)
+        .close(0).for_each(1).abort(1, 0).get(1, LEN_LARGE, 2)
+        .poll().put_bulk(1, 0, 8).close(1))
+    # fuzz1 reserves 2 large buffers and may hold 4: its gets take the
+    # reserve once fuzz0 drained the ring, then queue, then wait at the
+    # limit for its own returns; options the library must refuse.
+    s["reserve-limit"] = (Seed()
+        .module_ext(1, rl=reserve(2), ll=limit_above(1))
+        .open(0).open(1).get_bulk(0, LEN_LARGE, 6)
+        .get(1, LEN_LARGE).get(1, LEN_LARGE, 0).get(1, LEN_LARGE, 1)
+        .get_multi(1, LEN_LARGE, few(5))
+        .get_multi(1, LEN_LARGE, few(2), 2)
+        .put(0, 0).put(0, 0).put(0, 0).poll()
+        .open(SECOND + 1, 0, 1).get(1, LEN_LARGE, 3).poll()
+        .put_bulk(1, 0, 4).for_each(1).poll().close(SECOND + 1)
+        .module_ext(3, sel=0x38).module_ext(3, prio=PRIO_BAD)
+        .module_ext(3, rs=0xff).module_ext(3, rl=reserve(2),
+                                           ll=LIMIT_BELOW_RESERVE)
+        .module_ext(3, sel=0xff).module_ext(3, sel=0xfb)
+        .module_ext(3, sel=0xfe).module_ext(3, sel=0xfd)
+        .module_ext(3, sel=0xfc).module_ext(2, sel=EEXIST_PROBE)
+        .module_ext(3, sel=6, ls=limit_above(3))
+        .module_ext(3, sel=3, prio=PRIO_HIGH, rs=reserve(2))
+        .put_bulk(0, 0, 8).close(1).close(0))
+    # fuzz2 is high priority: its entries go first, except past a multi
+    # entry that has started gathering.
+    s["priority"] = (Seed().module_ext(2, prio=PRIO_HIGH)
+        .open(0).open(1).open(2).get_bulk(0, LEN_LARGE, 8)
+        .get(1, LEN_LARGE, 0).get(1, LEN_LARGE, 1)
+        .get(2, LEN_LARGE, 2).get(2, LEN_LARGE, 3)
+        .get_multi(1, LEN_LARGE, few(2), 4)
+        .put(0, 0).put(0, 0).put(0, 0).put(0, 0).put(0, 0).put(0, 0)
+        .get_multi(1, LEN_LARGE, few(3), 5).put(0, 0)
+        .get(2, LEN_LARGE, 6).put(0, 0).put(0, 0).put(0, 0)
+        .for_each(2).put_bulk(0, 0, 8).close(2).close(1).close(0))
+    # Two channels of fuzz0: either one gets, aborts and walks the
+    # module's entries; closing one drops only its own.
+    s["two-channels-one-module"] = (Seed().open(0, 2, 1)
+        .open(SECOND, 3, 1).open(1).get_bulk(1, LEN_LARGE, 6)
+        .get(0, LEN_LARGE).get(0, LEN_LARGE, 0)
+        .get(SECOND, LEN_LARGE).get(SECOND, LEN_LARGE, 2)
+        .get(SECOND, LEN_LARGE, 3, REQUEUE, 2)
+        .for_each(0).abort(SECOND, 0).close(SECOND).put(1, 0)
+        .for_each(0).put(0, 1).put(0, 2).close(0).close(1))
+    # Reserves registered before initialize are set aside by it, or make
+    # it fail when they do not fit.
+    s["register-before-initialize"] = (Seed().lifecycle(0)
+        .module_ext(1, rs=reserve(10), rl=reserve(3))
+        .module_ext(2, rl=0xff).module_ext(3, rl=0xfb)
+        .lifecycle(1, 0, 0, 0).module(3, 0).lifecycle(1, 0, 4, 0)
+        .open(1).get_bulk(1, LEN_LARGE, 12).get(1, LEN_LARGE)
+        .get(1, LEN_LARGE, 0).put(1, 0).close(1))
     return s
+
+
+def reproducers():
+    """Bugs found earlier; word 7 is where struct iob_entry keeps the
+    marker that says "waiting" and the list it waits in."""
+    r = {}
+    r["abort-follows-link-of-unqueued-entry"] = (Seed(5, 3, 0x0c)
+        .open(0, 6, 1).open(1).open(3).get_bulk(3, LEN_1, 53)
+        .get(1, LEN_1, 0, PUTBACK, 2).put_bulk(0, 0, 10)
+        .scribble(0, 7, WAITING_MAGIC | AT_QUEUE).scribble(0, 1, 0xdead0000)
+        .abort(1, 0))
+    r["abort-of-unqueued-entry-corrupts-queue"] = (Seed(5, 3, 0x0c)
+        .open(0, 6, 1).open(1).open(3).get_bulk(3, LEN_1, 53)
+        .get(1, LEN_1, 0, PUTBACK, 2).put_bulk(0, 0, 10)
+        .scribble(0, 7, WAITING_MAGIC | AT_QUEUE).abort(1, 0))
+    r["fresh-entry-holding-waiting-magic"] = (Seed().open(0)
+        .get_bulk(0, LEN_1, 64).scribble(0, 7, WAITING_MAGIC | AT_QUEUE)
+        .get(0, LEN_1, 0).put(0, 0))
+    r["get-entry-without-cb-refused"] = (Seed().open(SECOND)
+        .get(SECOND, LEN_1, 12, no_cb=True))
+    # fuzz1 (large limit 4) takes back a buffer fuzz0 took: it holds -1,
+    # so a get of 2 with 7 free must succeed, not meet the limit.
+    r["limit-module-returns-foreign-buffer"] = (Seed()
+        .module_ext(1, ll=limit_above(3)).open(0).open(1)
+        .get(0, LEN_LARGE).put(1, 0).get_multi(1, LEN_LARGE, few(2))
+        .get_multi(1, LEN_LARGE, few(2), 0).poll())
+    return r
 
 
 def main():
@@ -161,9 +302,10 @@ def main():
     for name in os.listdir(out):
         if name.startswith("seed-"):
             os.remove(os.path.join(out, name))
-    for name, seed in seeds().items():
-        with open(os.path.join(out, "seed-" + name), "wb") as f:
-            f.write(seed.data)
+    for prefix, inputs in (("seed-", seeds()), ("crash-", reproducers())):
+        for name, seed in inputs.items():
+            with open(os.path.join(out, prefix + name), "wb") as f:
+                f.write(seed.data)
 
 
 if __name__ == "__main__":
