@@ -149,7 +149,9 @@ struct iobuf_module_opts {
 	 * and are served by the buffers its channels give back. The limit is
 	 * exact: refills are cut to fit it. A buffer taken through this
 	 * module and returned through another module's channel stays counted
-	 * here, so return buffers through the module that took them.
+	 * here, and one taken through another module and returned through
+	 * this one gives this module room, so return buffers through the
+	 * module that took them.
 	 */
 	uint64_t limit[IOBUF_CLASS_COUNT];
 };
@@ -883,7 +885,12 @@ IOBUF_API void iobuf_entry_abort(struct iobuf_channel *ch,
  * @param fn  called for each entry.
  * @param ctx passed to fn.
  * @return 0 when every entry was visited, the first non-zero return of fn,
- *   or -EINVAL when ch or fn is NULL.
+ *   or
+ *   - -EINVAL: ch or fn is NULL.
+ *   - -ENOMEM: out of memory for the list of a class's entries (the walk
+ *     visits a snapshot, since other threads hand this thread's entries
+ *     their buffers meanwhile); entries of the classes before were
+ *     visited.
  *
  * Thread: owning thread.
  */
