@@ -463,6 +463,12 @@ struct iob_module {
 	uint32_t nblocked[IOBUF_CLASS_COUNT];   /* relaxed reads outside */
 	uint32_t nqueued[IOBUF_CLASS_COUNT];    /* its entries in iob_wq[c] */
 	uint64_t gathered[IOBUF_CLASS_COUNT];   /* relaxed reads outside */
+	/*
+	 * The module's one entry holding part of its buffers: within a limit
+	 * as in the pool, two partial requests could split it and wait on
+	 * each other, so this one is fed first wherever it waits.
+	 */
+	struct iob_entry *partial[IOBUF_CLASS_COUNT];
 	/* The reserve's idle buffers, a stack of nstash of reserve[c]. */
 	void **stash[IOBUF_CLASS_COUNT];
 	uint64_t nstash[IOBUF_CLASS_COUNT];     /* relaxed reads outside */

@@ -85,6 +85,7 @@ thread_poll_slow(uint64_t waiting, uint64_t blocked)
 				if (__atomic_load_n(&ch->mod->nblocked[c],
 						    __ATOMIC_RELAXED) != 0)
 					iob_channel_flush_all(ch, c);
+			iob_wait_pull(c);
 		}
 	}
 	return iob_wait_deliver(thr);

@@ -235,6 +235,8 @@ leave(struct iob_entry *e)
 	if (e->n != 0)
 		iob_counter_add(&mod_of(e)->gathered[e->cls],
 				-(uint64_t)e->gathered);
+	if (mod_of(e)->partial[e->cls] == e)
+		mod_of(e)->partial[e->cls] = NULL;
 	unlink_entry(e);
 	if (in_waiting_group(where))
 		waiting_add(e->cls, -1);
@@ -275,10 +277,32 @@ feed(struct iob_entry *e, void *buf)
 	}
 	e->bufs[e->gathered++] = buf;
 	iob_counter_add(&m->gathered[cls], 1);
-	if (e->gathered == e->n)
+	if (e->gathered == e->n) {
+		m->partial[cls] = NULL;
 		move_entry(e, IOB_AT_READY);
-	else if (e->where == IOB_AT_QUEUE && iob_wq[cls].gatherer == NULL)
+		return;
+	}
+	m->partial[cls] = e;
+	if (e->where == IOB_AT_QUEUE && iob_wq[cls].gatherer == NULL)
 		move_entry(e, IOB_AT_GATHER);
+}
+
+/*
+ * Hand buf, counted in m's limit, to m's partial entry if it has one, else
+ * to e. A partial entry that was not first in the shared order becomes
+ * the gatherer: e came first, so no other entry gathers.
+ */
+static void
+feed_module(struct iob_module *m, struct iob_entry *e, void *buf)
+{
+	struct iob_entry *p = m->partial[e->cls];
+
+	if (p != NULL && p != e) {
+		if (p->where != IOB_AT_GATHER && iob_wq[e->cls].gatherer == NULL)
+			move_entry_to(p, IOB_AT_GATHER, true);
+		e = p;
+	}
+	feed(e, buf);
 }
 
 /*
@@ -295,7 +319,7 @@ feed_shared(int cls, void *buf)
 		struct iob_module *m = mod_of(e);
 
 		if (iob_held_take(m, cls, 1, true) == 1) {
-			feed(e, buf);
+			feed_module(m, e, buf);
 			return true;
 		}
 		/*
@@ -309,7 +333,7 @@ feed_shared(int cls, void *buf)
 			/* Back where it was: first in the shared order. */
 			move_entry_to(e, e->gathered > 0 ? IOB_AT_GATHER :
 				      IOB_AT_QUEUE, true);
-			feed(e, buf);
+			feed_module(m, e, buf);
 			return true;
 		}
 	}
@@ -343,7 +367,36 @@ serve_from_reserve(struct iob_module *m, int cls)
 	while (m->nstash[cls] > 0 && (e = first_shared_of(m, cls)) != NULL &&
 	       iob_held_take(m, cls, 1, true) == 1) {
 		iob_counter_add(&m->nstash[cls], -1);
-		feed(e, m->stash[cls][m->nstash[cls]]);
+		feed_module(m, e, m->stash[cls][m->nstash[cls]]);
+	}
+}
+
+/*
+ * An entry moved aside at its module's limit waits for the module's
+ * returns; but the module's count also falls without one (a refill that
+ * found the ring short gives back what it could not take). Where there is
+ * room again, the first such entry of each module goes back to the head of
+ * the shared order, so that it is served from the pool.
+ */
+static void
+unblock_locked(int cls)
+{
+	struct iob_module *m;
+
+	if (iob_pressure_of(__atomic_load_n(&iob_pressure.blocked,
+					    __ATOMIC_RELAXED), cls) == 0)
+		return;
+	TAILQ_FOREACH(m, &wq_modules, wq_link) {
+		struct iob_entry *e = TAILQ_FIRST(&m->blocked[cls]);
+
+		if (m->partial[cls] != NULL &&
+		    m->partial[cls]->where == IOB_AT_BLOCKED)
+			e = m->partial[cls];
+		if (e != NULL && __atomic_load_n(&m->held[cls],
+			__ATOMIC_SEQ_CST) < (int64_t)m->limit[cls])
+			move_entry_to(e, e->gathered > 0 &&
+				      iob_wq[cls].gatherer == NULL ?
+				      IOB_AT_GATHER : IOB_AT_QUEUE, true);
 	}
 }
 
@@ -354,6 +407,7 @@ pull_locked(int cls)
 	void *bufs[IOB_BATCH_MAX];
 	struct iob_entry *e;
 
+	unblock_locked(cls);
 	while ((e = first_shared(&iob_wq[cls])) != NULL) {
 		unsigned int want = e->n == 0 ? 1 :
 			RTE_MIN(e->n - e->gathered, IOB_BATCH_MAX);
@@ -395,7 +449,7 @@ return_locked(struct iobuf_channel *ch, int cls, void *const *bufs,
 	while (i < n && (e = TAILQ_FIRST(&m->blocked[cls])) != NULL &&
 	       iob_held_take(m, cls, 1, true) == 1) {
 		iob_counter_add(&st->handed, 1);
-		feed(e, bufs[i++]);
+		feed_module(m, e, bufs[i++]);
 	}
 
 	while (i < n && m->nstash[cls] < m->reserve[cls]) {

@@ -358,14 +358,43 @@ feed(int idx, void *buf)
 	}
 	fe->gathered++;
 	if (fe->gathered == (fe->n == 0 ? 1 : fe->n)) {
+		if (M.mod[fe->mod].partial[fe->cls] == idx + 1)
+			M.mod[fe->mod].partial[fe->cls] = 0;
 		unlink_entry(idx);
 		fe->state = ENTRY_READY;
 		list_push(&mc->ready, idx, false);
-	} else if (fe->state == ENTRY_QUEUED && mc->gatherer < 0) {
+		return;
+	}
+	M.mod[fe->mod].partial[fe->cls] = idx + 1;
+	if (fe->state == ENTRY_QUEUED && mc->gatherer != idx &&
+	    mc->gatherer < 0) {
 		/* At most one entry per class gathers. */
 		unlink_entry(idx);
 		mc->gatherer = idx;
 	}
+}
+
+/*
+ * Within a module's buffers as in the pool, its one partial entry is fed
+ * first, wherever it waits; one that was not first in the shared order
+ * becomes the gatherer when there is none.
+ */
+static void
+feed_module(int m, int idx, void *buf)
+{
+	int p = M.mod[m].partial[M.entries[idx].cls] - 1;
+	struct model_class *mc = &M.cl[M.entries[idx].cls];
+
+	if (p >= 0 && p != idx) {
+		if (!(M.entries[p].state == ENTRY_QUEUED && mc->gatherer == p) &&
+		    mc->gatherer < 0) {
+			unlink_entry(p);
+			M.entries[p].state = ENTRY_QUEUED;
+			mc->gatherer = p;
+		}
+		idx = p;
+	}
+	feed(idx, buf);
 }
 
 /*
@@ -380,7 +409,7 @@ feed_shared(int cls, void *buf)
 
 	while ((idx = first_shared(cls)) >= 0) {
 		if (model_room(M.entries[idx].mod, cls, 1)) {
-			feed(idx, buf);
+			feed_module(M.entries[idx].mod, idx, buf);
 			return true;
 		}
 		unlink_entry(idx);
@@ -399,13 +428,41 @@ serve_from_reserve(int m, int cls)
 	while (mm->stash[cls] > 0 && (idx = first_shared_of(m, cls)) >= 0 &&
 	       model_room(m, cls, 1)) {
 		mm->stash[cls]--;
-		feed(idx, NULL);
+		feed_module(m, idx, NULL);
+	}
+}
+
+/*
+ * An entry at its module's limit whose module has room again goes back to
+ * the head of the shared order (the module's partial entry first), in
+ * registration order of the modules.
+ */
+static void
+unblock(int cls)
+{
+	for (int i = 0; i < M.nreg; i++) {
+		int m = M.reg_order[i];
+		struct model_module *mm = &M.mod[m];
+		int idx = mm->blocked[cls].n > 0 ? mm->blocked[cls].idx[0] : -1;
+		int p = mm->partial[cls] - 1;
+
+		if (p >= 0 && M.entries[p].state == ENTRY_BLOCKED)
+			idx = p;
+		if (idx < 0 || !model_room(m, cls, 1))
+			continue;
+		unlink_entry(idx);
+		M.entries[idx].state = ENTRY_QUEUED;
+		if (M.entries[idx].gathered > 0 && M.cl[cls].gatherer < 0)
+			M.cl[cls].gatherer = idx;
+		else
+			list_push(queue_of(&M.entries[idx]), idx, true);
 	}
 }
 
 void
 model_pull(int cls)
 {
+	unblock(cls);
 	while (M.cl[cls].ring > 0 && feed_shared(cls, NULL))
 		M.cl[cls].ring--;
 }
@@ -419,7 +476,7 @@ return_locked(int k, int cls, uint64_t n, void *first)
 	uint64_t i = 0;
 
 	while (i < n && mm->blocked[cls].n > 0 && model_room(m, cls, 1)) {
-		feed(mm->blocked[cls].idx[0], i == 0 ? first : NULL);
+		feed_module(m, mm->blocked[cls].idx[0], i == 0 ? first : NULL);
 		i++;
 	}
 	while (i < n && mm->stash[cls] < mm->reserve[cls]) {
@@ -466,6 +523,8 @@ model_cancel(int idx)
 	uint32_t n = fe->gathered;
 
 	unlink_entry(idx);
+	if (M.mod[fe->mod].partial[fe->cls] == idx + 1)
+		M.mod[fe->mod].partial[fe->cls] = 0;
 	fe->state = ENTRY_IDLE;
 	fe->gathered = 0;
 	fe->known = NULL;
@@ -481,6 +540,8 @@ model_called_back(int idx)
 	struct fuzz_entry *fe = &M.entries[idx];
 
 	unlink_entry(idx);
+	if (M.mod[fe->mod].partial[fe->cls] == idx + 1)
+		M.mod[fe->mod].partial[fe->cls] = 0;
 	fe->state = ENTRY_IDLE;
 	fe->gathered = 0;
 	fe->known = NULL;
@@ -581,6 +642,7 @@ model_poll(void)
 			for (int i = 0; i < nch; i++)
 				if (M.mod[model_mod_of(order[i])].blocked[c].n > 0)
 					flush(order[i], c);
+			model_pull(c);
 		}
 	}
 	return true;

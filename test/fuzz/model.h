@@ -105,6 +105,8 @@ struct model_module {
 	uint64_t stash[IOBUF_CLASS_COUNT];        /* reserve idle now */
 	uint64_t limit_waits[IOBUF_CLASS_COUNT];
 	struct model_list blocked[IOBUF_CLASS_COUNT];
+	/* 1 + its one entry holding part of its buffers, fed first; 0: none */
+	int partial[IOBUF_CLASS_COUNT];
 	/* expected counters; cleared when the module is (re)registered */
 	struct iobuf_class_stats st[IOBUF_CLASS_COUNT];
 };
