@@ -146,7 +146,10 @@ struct iobuf_module_opts {
 	 * back through them: with callers, in its caches, in its reserve's
 	 * used part and gathered for its entries. At the limit its gets
 	 * queue (or fail without an entry) even while the pool has buffers,
-	 * and are served by the buffers its channels give back. The limit is
+	 * and are served by the buffers its channels give back (or from the
+	 * pool at a poll, once it has room again some other way). As in the
+	 * pool, one multi-buffer entry of the module gathers at a time. The
+	 * limit is
 	 * exact: refills are cut to fit it. A buffer taken through this
 	 * module and returned through another module's channel stays counted
 	 * here, and one taken through another module and returned through
