@@ -179,6 +179,22 @@ void test_pool_stats(struct iobuf_stats *stats)
 	assert_true(iobuf_get_stats(stats, sizeof(*stats), NULL, 0, 0) >= 0);
 }
 
+struct iobuf_stats test_pool_now(void)
+{
+	struct iobuf_stats st;
+
+	test_pool_stats(&st);
+	return st;
+}
+
+struct iobuf_module_stats test_module_now(const char *name)
+{
+	struct iobuf_module_stats m;
+
+	test_module_stats(name, &m);
+	return m;
+}
+
 void test_module_stats(const char *name, struct iobuf_module_stats *out)
 {
 	struct iobuf_module_stats mods[TEST_MAX_MODULES];

@@ -107,6 +107,9 @@ void test_assert_pool_conservation(void);
 
 /* Pool snapshot; asserts iobuf_get_stats() succeeds. */
 void test_pool_stats(struct iobuf_stats *stats);
+/* test_pool_stats() and test_module_stats(), returning the snapshot. */
+struct iobuf_stats test_pool_now(void);
+struct iobuf_module_stats test_module_now(const char *name);
 /* Snapshot of one module's counters; asserts the module is registered. */
 void test_module_stats(const char *name, struct iobuf_module_stats *out);
 

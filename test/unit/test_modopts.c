@@ -42,22 +42,6 @@ static int mo_setup_bare(void **state)
 	return test_setup_bare(state);
 }
 
-static struct iobuf_stats pool(void)
-{
-	struct iobuf_stats st;
-
-	test_pool_stats(&st);
-	return st;
-}
-
-static struct iobuf_module_stats module(const char *name)
-{
-	struct iobuf_module_stats m;
-
-	test_module_stats(name, &m);
-	return m;
-}
-
 static int module_count(void)
 {
 	int n = iobuf_get_stats(NULL, 0, NULL, 0, 0);
@@ -108,11 +92,11 @@ static void assert_served(const int *ids, int n)
 static void assert_reserve(const char *name, int c, uint64_t reserve,
 			   uint64_t used, uint64_t pool_reserve_free)
 {
-	struct iobuf_module_stats m = module(name);
+	struct iobuf_module_stats m = test_module_now(name);
 
 	assert_int_equal(m.reserve[c], reserve);
 	assert_int_equal(m.reserve_used[c], used);
-	assert_int_equal(pool().reserve_free[c], pool_reserve_free);
+	assert_int_equal(test_pool_now().reserve_free[c], pool_reserve_free);
 }
 
 /* ---- priority ------------------------------------------------------------ */
@@ -128,8 +112,8 @@ static void high_priority_entries_are_served_before_older_normal_ones(
 	lo = test_channel("mo_lo", 0, 0);
 	register_ext("mo_hi", mopts(IOBUF_PRIORITY_HIGH, 0, 0, 0, 0));
 	hi = open_ch("mo_hi", 0, 0);
-	assert_int_equal(module("mo_hi").priority, IOBUF_PRIORITY_HIGH);
-	assert_int_equal(module("mo_lo").priority, IOBUF_PRIORITY_NORMAL);
+	assert_int_equal(test_module_now("mo_hi").priority, IOBUF_PRIORITY_HIGH);
+	assert_int_equal(test_module_now("mo_lo").priority, IOBUF_PRIORITY_NORMAL);
 	test_held_drain(lo, SMALL, NSMALL);
 	for (int i = 0; i < 12; i++) {
 		test_req_init(&r[i], i, i < 10 ? lo : hi, SMALL);
@@ -192,7 +176,7 @@ static void gathering_normal_multi_keeps_its_turn_over_high_priority(
 	test_held_drain(lo, LARGE, NLARGE);
 	mreq_queue(&m1, 1, lo, LARGE, 3);
 	test_held_put_one(lo);
-	assert_int_equal(pool().gathered[L], 1);
+	assert_int_equal(test_pool_now().gathered[L], 1);
 	/* m1 gathers: a high entry queued now comes after it. */
 	test_req_init(&h2, 2, hi, LARGE);
 	test_req_queue(&h2);
@@ -235,7 +219,7 @@ static void reserve_serves_its_module_once_the_shared_pool_is_dry(void **state)
 
 	(void)state;
 	register_ext("mo_res", mopts(0, 4, 1, 0, 0));
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.reserve_free[S], 4);
 	assert_int_equal(st.reserve_free[L], 1);
 	assert_int_equal(st.pool[S].free, NSMALL - 4);
@@ -270,10 +254,10 @@ static void reserve_serves_its_module_once_the_shared_pool_is_dry(void **state)
 	assert_null(iobuf_get(res, SMALL, NULL, NULL));
 	assert_int_equal(errno, ENOMEM);
 	assert_int_equal(r1.served, 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, 0);
 	assert_int_equal(st.pool[S].out, NSMALL);
-	assert_int_equal(module("mo_res").cls[S].out, 6);
+	assert_int_equal(test_module_now("mo_res").cls[S].out, 6);
 
 	/* Its returns refill the reserve before serving anyone else. */
 	for (int i = 0; i < 4; i++) {
@@ -288,7 +272,7 @@ static void reserve_serves_its_module_once_the_shared_pool_is_dry(void **state)
 	assert_int_equal(r1.served, 1);
 	assert_ptr_equal(r1.buf, shared[0]);
 	iobuf_put(res, shared[1], 1);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, 1);
 	assert_int_equal(st.reserve_free[S], 4);
 	test_assert_conservation();
@@ -351,7 +335,7 @@ static void reserved_modules_entry_is_served_from_its_refilled_reserve(
 	iobuf_put(bulk, r1.buf, 1);
 	iobuf_put(bulk, r3.buf, 1);
 	test_held_return(bulk, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL - 2);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL - 2);
 	iobuf_channel_fini(res);
 	iobuf_channel_fini(bulk);
 }
@@ -370,11 +354,11 @@ static void reserved_modules_multi_is_served_from_its_reserve(void **state)
 	/* At once: the ring's last two and the reserve's three. */
 	assert_int_equal(iobuf_get_multi(res, SMALL, got, 5, NULL, NULL), 0);
 	assert_reserve("mo_res", S, 3, 3, 0);
-	assert_int_equal(pool().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
 	/* Returned, they refill the reserve; the ring's two go back. */
 	assert_int_equal(iobuf_put_bulk(res, got, 5), 0);
 	assert_reserve("mo_res", S, 3, 0, 3);
-	assert_int_equal(pool().pool[S].free, 2);
+	assert_int_equal(test_pool_now().pool[S].free, 2);
 	test_held_take(bulk, SMALL, 2);
 
 	/* The whole reserve at once; a multi entry gathers its returns. */
@@ -410,34 +394,34 @@ static void module_at_its_limit_waits_while_the_pool_has_buffers(void **state)
 	register_ext("mo_lim", mopts(0, 0, 0, 4, 0));
 	lim = open_ch("mo_lim", 0, 0);
 	oth = test_channel("mo_oth", 0, 0);
-	m = module("mo_lim");
+	m = test_module_now("mo_lim");
 	assert_int_equal(m.limit[S], 4);
 	assert_int_equal(m.limit[L], 0);
 	for (int i = 0; i < 4; i++) {
 		mine[i] = iobuf_get(lim, SMALL, NULL, NULL);
 		assert_non_null(mine[i]);
 	}
-	assert_int_equal(module("mo_lim").limit_waits[S], 0);
+	assert_int_equal(test_module_now("mo_lim").limit_waits[S], 0);
 
 	/* At the limit: refused without an entry, though the pool has 124. */
 	errno = 0;
 	assert_null(iobuf_get(lim, SMALL, NULL, NULL));
 	assert_int_equal(errno, ENOMEM);
-	assert_int_equal(module("mo_lim").limit_waits[S], 1);
+	assert_int_equal(test_module_now("mo_lim").limit_waits[S], 1);
 	assert_int_equal(iobuf_get_multi(lim, SMALL, two, 1, NULL, NULL),
 			 -ENOMEM);
-	assert_int_equal(module("mo_lim").limit_waits[S], 2);
-	assert_int_equal(pool().pool[S].free, NSMALL - 4);
+	assert_int_equal(test_module_now("mo_lim").limit_waits[S], 2);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL - 4);
 	/* The large class has no limit. */
 	one = iobuf_get(lim, LARGE, NULL, NULL);
 	assert_non_null(one);
 	iobuf_put(lim, one, 1);
 
 	/* With an entry it waits. */
-	m0 = module("mo_lim");
+	m0 = test_module_now("mo_lim");
 	test_req_init(&r, 1, lim, SMALL);
 	test_req_queue(&r);
-	m = module("mo_lim");
+	m = test_module_now("mo_lim");
 	assert_int_equal(m.limit_waits[S], m0.limit_waits[S] + 1);
 	assert_int_equal(m.cls[S].retry, m0.cls[S].retry + 1);
 	assert_int_equal(m.cls[S].waiting, 1);
@@ -450,14 +434,14 @@ static void module_at_its_limit_waits_while_the_pool_has_buffers(void **state)
 	iobuf_put(oth, one, 1);
 	assert_int_equal(iobuf_thread_poll(), 0);
 	assert_int_equal(r.served, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL - 4);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL - 4);
 
 	/* Its own return does. */
 	iobuf_put(lim, mine[0], 1);
 	assert_int_equal(r.served, 1);
 	assert_ptr_equal(r.buf, mine[0]);
-	assert_int_equal(module("mo_lim").cls[S].out, 4);
-	assert_int_equal(pool().pool[S].free, NSMALL - 4);
+	assert_int_equal(test_module_now("mo_lim").cls[S].out, 4);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL - 4);
 	test_assert_conservation();
 
 	/*
@@ -465,21 +449,21 @@ static void module_at_its_limit_waits_while_the_pool_has_buffers(void **state)
 	 * judged at the end, so that a miscount leaves no buffer out.
 	 */
 	mreq_queue(&mr, 2, lim, SMALL, 2);
-	multi_waits = module("mo_lim").limit_waits[S] - m0.limit_waits[S] - 1;
+	multi_waits = test_module_now("mo_lim").limit_waits[S] - m0.limit_waits[S] - 1;
 	iobuf_put(lim, mine[1], 1);
 	assert_int_equal(mr.called, 0);
 	iobuf_put(lim, mine[2], 1);
 	assert_int_equal(mr.called, 1);
 	assert_true((mr.bufs[0] == mine[1] && mr.bufs[1] == mine[2]) ||
 		    (mr.bufs[0] == mine[2] && mr.bufs[1] == mine[1]));
-	assert_int_equal(module("mo_lim").cls[S].out, 4);
+	assert_int_equal(test_module_now("mo_lim").cls[S].out, 4);
 	test_assert_conservation();
 
 	iobuf_put(lim, mine[0], 1);
 	iobuf_put(lim, mine[3], 1);
 	assert_int_equal(iobuf_put_bulk(lim, mr.bufs, 2), 0);
-	assert_int_equal(module("mo_lim").cls[S].out, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_module_now("mo_lim").cls[S].out, 0);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 	iobuf_channel_fini(lim);
 	iobuf_channel_fini(oth);
 	/* One get_multi() that queued at the limit: one limit wait. */
@@ -497,24 +481,24 @@ static void limit_counts_the_modules_caches_and_cuts_refills(void **state)
 	register_ext("mo_lim", mopts(0, 0, 0, 4, 0));
 	c1 = open_ch("mo_lim", 2, 0);
 	c2 = open_ch("mo_lim", 0, 0);
-	assert_int_equal(pool().pool[S].cached, 2);
+	assert_int_equal(test_pool_now().pool[S].cached, 2);
 	for (int i = 0; i < 4; i++) {
 		got[i] = iobuf_get(c1, SMALL, NULL, NULL);
 		assert_non_null(got[i]);
 	}
 	assert_null(iobuf_get(c1, SMALL, NULL, NULL));
-	assert_int_equal(pool().pool[S].cached, 0);
+	assert_int_equal(test_pool_now().pool[S].cached, 0);
 	/* Two go back into c1's cache: still test_held by the module. */
 	iobuf_put(c1, got[3], 1);
 	iobuf_put(c1, got[2], 1);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].cached, 2);
 	assert_int_equal(st.pool[S].free, NSMALL - 4);
-	m0 = module("mo_lim");
+	m0 = test_module_now("mo_lim");
 	errno = 0;
 	assert_null(iobuf_get(c2, SMALL, NULL, NULL));
 	assert_int_equal(errno, ENOMEM);
-	assert_int_equal(module("mo_lim").limit_waits[S],
+	assert_int_equal(test_module_now("mo_lim").limit_waits[S],
 			 m0.limit_waits[S] + 1);
 	got[2] = iobuf_get(c1, SMALL, NULL, NULL);
 	assert_non_null(got[2]);
@@ -532,15 +516,15 @@ static void limit_counts_the_modules_caches_and_cuts_refills(void **state)
 
 	/* A cache of 3 under a limit of 4: the refill is cut to one. */
 	c3 = open_ch("mo_lim", 3, 0);
-	assert_int_equal(pool().pool[S].cached, 3);
+	assert_int_equal(test_pool_now().pool[S].cached, 3);
 	for (int i = 0; i < 4; i++) {
 		got[i] = iobuf_get(c3, SMALL, NULL, NULL);
 		assert_non_null(got[i]);
-		st = pool();
+		st = test_pool_now();
 		assert_true(st.pool[S].cached + (uint64_t)i + 1 <= 4);
 	}
 	assert_null(iobuf_get(c3, SMALL, NULL, NULL));
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].cached, 0);
 	assert_int_equal(st.pool[S].out, 4);
 	assert_int_equal(st.pool[S].free, NSMALL - 4);
@@ -569,25 +553,25 @@ static void entry_at_the_limit_gathers_its_modules_idle_cache(void **state)
 		mine[i] = iobuf_get(c2, SMALL, NULL, NULL);
 		assert_non_null(mine[i]);
 	}
-	assert_int_equal(pool().pool[S].cached, 4);
+	assert_int_equal(test_pool_now().pool[S].cached, 4);
 
 	mreq_queue(&m, 1, lim, SMALL, 5);
-	assert_true(module("mo_lim").limit_waits[S] > 0);
+	assert_true(test_module_now("mo_lim").limit_waits[S] > 0);
 	assert_int_equal(iobuf_thread_poll(), 0);
-	assert_int_equal(pool().pool[S].cached, 0);
-	assert_int_equal(module("mo_lim").gathered[S], 4);
+	assert_int_equal(test_pool_now().pool[S].cached, 0);
+	assert_int_equal(test_module_now("mo_lim").gathered[S], 4);
 	test_assert_conservation();
 	iobuf_put(c2, mine[0], 1);
 	assert_int_equal(m.called, 1);
-	assert_int_equal(module("mo_lim").gathered[S], 0);
+	assert_int_equal(test_module_now("mo_lim").gathered[S], 0);
 	test_assert_conservation();
 
 	iobuf_put(c2, mine[1], 1);
 	assert_int_equal(iobuf_put_bulk(lim, m.bufs, 5), 0);
-	assert_int_equal(module("mo_lim").cls[S].out, 0);
+	assert_int_equal(test_module_now("mo_lim").cls[S].out, 0);
 	iobuf_channel_fini(lim);
 	iobuf_channel_fini(c2);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 }
 
 static void channel_cache_above_the_modules_limit_is_refused(void **state)
@@ -670,8 +654,8 @@ static void register_ext_refuses_bad_options(void **state)
 	register_ext("mo_eq", mopts(1, 4, 2, 4, 2));
 	register_ext("mo_nolimit", mopts(0, 4, 0, 0, 0));
 	assert_reserve("mo_eq", S, 4, 0, 8);
-	assert_int_equal(module("mo_eq").limit[S], 4);
-	assert_int_equal(module("mo_nolimit").limit[S], 0);
+	assert_int_equal(test_module_now("mo_eq").limit[S], 4);
+	assert_int_equal(test_module_now("mo_nolimit").limit[S], 0);
 
 	/* A name taken, by either register call. */
 	o = mopts(0, 1, 0, 0, 0);
@@ -680,7 +664,7 @@ static void register_ext_refuses_bad_options(void **state)
 	o = mopts(0, 0, 0, 0, 0);
 	assert_int_equal(iobuf_register_module("mo_plain"), 0);
 	assert_refused("mo_plain", &o, -EEXIST);
-	assert_int_equal(module("mo_eq").priority, 1);
+	assert_int_equal(test_module_now("mo_eq").priority, 1);
 	assert_reserve("mo_eq", S, 4, 0, 8);
 	assert_int_equal(module_count(), 3);
 }
@@ -704,8 +688,8 @@ static void register_ext_refuses_reserves_above_the_pool_before_init(
 	assert_int_equal(iobuf_initialize(), 0);
 	assert_reserve("mo_all", S, NSMALL, 0, NSMALL);
 	assert_reserve("mo_all", L, NLARGE, 0, NLARGE);
-	assert_int_equal(pool().pool[S].free, 0);
-	assert_int_equal(pool().pool[L].free, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[L].free, 0);
 	test_assert_conservation();
 }
 
@@ -726,13 +710,13 @@ static void register_ext_refuses_a_reserve_the_free_buffers_cannot_cover(
 	o = mopts(0, 8, 2, 0, 0);
 	assert_refused("mo_res", &o, -ENOMEM);
 	assert_int_equal(module_count(), 1);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.reserve_free[S], 0);
 	assert_int_equal(st.pool[S].free, 8);
 
 	/* Exactly what is free fits. */
 	register_ext("mo_res", mopts(0, 8, 1, 0, 0));
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.reserve_free[S], 8);
 	assert_int_equal(st.reserve_free[L], 1);
 	assert_int_equal(st.pool[S].free, 0);
@@ -756,7 +740,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	memset(&u, 0xff, sizeof(u));
 	u.o.opts_size = sizeof(size_t);
 	assert_int_equal(iobuf_register_module_ext("mo_v0", &u.o), 0);
-	m = module("mo_v0");
+	m = test_module_now("mo_v0");
 	assert_int_equal(m.priority, 0);
 	assert_int_equal(m.reserve[S] + m.reserve[L] + m.limit[S] +
 			 m.limit[L], 0);
@@ -766,7 +750,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	u.o.opts_size = offsetof(struct iobuf_module_opts, flags);
 	u.o.priority = IOBUF_PRIORITY_HIGH;
 	assert_int_equal(iobuf_register_module_ext("mo_v1", &u.o), 0);
-	m = module("mo_v1");
+	m = test_module_now("mo_v1");
 	assert_int_equal(m.priority, IOBUF_PRIORITY_HIGH);
 	assert_int_equal(m.reserve[S] + m.reserve[L] + m.limit[S] +
 			 m.limit[L], 0);
@@ -777,7 +761,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	u.o.priority = 0;
 	u.o.flags = 0;
 	assert_int_equal(iobuf_register_module_ext("mo_v2", &u.o), 0);
-	m = module("mo_v2");
+	m = test_module_now("mo_v2");
 	assert_int_equal(m.reserve[S] + m.reserve[L] + m.limit[S] +
 			 m.limit[L], 0);
 
@@ -791,7 +775,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	assert_int_equal(iobuf_register_module_ext("mo_v3", &u.o), 0);
 	assert_reserve("mo_v3", S, 3, 0, 3);
 	assert_reserve("mo_v3", L, 0, 0, 0);
-	m = module("mo_v3");
+	m = test_module_now("mo_v3");
 	assert_int_equal(m.limit[S] + m.limit[L], 0);
 
 	/* Up to limit[0]. */
@@ -804,7 +788,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	u.o.reserve[L] = 1;
 	u.o.limit[S] = 5;
 	assert_int_equal(iobuf_register_module_ext("mo_v4", &u.o), 0);
-	m = module("mo_v4");
+	m = test_module_now("mo_v4");
 	assert_int_equal(m.limit[S], 5);
 	assert_int_equal(m.limit[L], 0);
 	assert_int_equal(m.reserve[L], 1);
@@ -814,7 +798,7 @@ static void register_ext_reads_fields_past_opts_size_as_zero(void **state)
 	u.o = mopts(0, 0, 0, 0, 0);
 	u.o.opts_size = sizeof(u);
 	assert_int_equal(iobuf_register_module_ext("mo_v9", &u.o), 0);
-	m = module("mo_v9");
+	m = test_module_now("mo_v9");
 	assert_int_equal(m.reserve[S] + m.reserve[L] + m.limit[S] +
 			 m.limit[L] + m.priority, 0);
 	test_assert_conservation();
@@ -832,7 +816,7 @@ static void initialize_fails_when_registered_reserves_do_not_fit(void **state)
 	register_ext("mo_r2", mopts(0, 20, 10, 0, 0));
 	/* Small fits (120 of 128), large does not (20 of 16). */
 	assert_int_equal(iobuf_initialize(), -ENOMEM);
-	st = pool();
+	st = test_pool_now();
 	for (int c = 0; c < IOBUF_CLASS_COUNT; c++) {
 		assert_int_equal(st.pool[c].total, 0);
 		assert_int_equal(st.reserve_free[c], 0);
@@ -841,7 +825,7 @@ static void initialize_fails_when_registered_reserves_do_not_fit(void **state)
 	assert_null(ch);
 	assert_int_equal(iobuf_unregister_module("mo_r2"), 0);
 	assert_int_equal(iobuf_initialize(), 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.reserve_free[S], 100);
 	assert_int_equal(st.reserve_free[L], 10);
 	assert_int_equal(st.pool[S].free, NSMALL - 100);
@@ -860,11 +844,11 @@ static void unregister_returns_the_reserve(void **state)
 
 	(void)state;
 	register_ext("mo_res", mopts(0, 4, 2, 0, 0));
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, NSMALL - 4);
 	assert_int_equal(st.pool[L].free, NLARGE - 2);
 	assert_int_equal(iobuf_unregister_module("mo_res"), 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, NSMALL);
 	assert_int_equal(st.pool[L].free, NLARGE);
 	assert_int_equal(st.reserve_free[S], 0);
@@ -883,13 +867,13 @@ static void unregister_returns_the_reserve(void **state)
 	test_put_all(res, mine, 2, 1);
 	iobuf_channel_fini(res);
 	assert_int_equal(iobuf_unregister_module("mo_res"), 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, 4);
 	assert_int_equal(st.pool[L].free, NLARGE);
 	assert_int_equal(st.reserve_free[S], 0);
 	test_assert_conservation();
 	test_held_return(bulk, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 	iobuf_channel_fini(bulk);
 }
 
@@ -909,11 +893,11 @@ static void finish_and_initialize_set_the_reserves_aside_again(void **state)
 	for (int round = 0; round < 2; round++) {
 		/* Reserved buffers are not out: finish succeeds. */
 		assert_int_equal(iobuf_finish(), 0);
-		st = pool();
+		st = test_pool_now();
 		assert_int_equal(st.reserve_free[S], 0);
 		assert_int_equal(st.pool[S].total, 0);
 		assert_int_equal(iobuf_initialize(), 0);
-		st = pool();
+		st = test_pool_now();
 		assert_int_equal(st.reserve_free[S], 4);
 		assert_int_equal(st.reserve_free[L], 2);
 		assert_int_equal(st.pool[S].free, NSMALL - 4);
@@ -922,8 +906,8 @@ static void finish_and_initialize_set_the_reserves_aside_again(void **state)
 		test_assert_conservation();
 	}
 	assert_int_equal(iobuf_unregister_module("mo_res"), 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
-	assert_int_equal(pool().pool[L].free, NLARGE);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[L].free, NLARGE);
 }
 
 /* ---- iobuf_dump ---------------------------------------------------------- */

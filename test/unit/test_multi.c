@@ -102,27 +102,11 @@ static void assert_served(const int *ids, int n)
 		assert_int_equal(test_served_order[i], ids[i]);
 }
 
-static struct iobuf_stats pool(void)
-{
-	struct iobuf_stats st;
-
-	test_pool_stats(&st);
-	return st;
-}
-
-static struct iobuf_module_stats module(const char *name)
-{
-	struct iobuf_module_stats m;
-
-	test_module_stats(name, &m);
-	return m;
-}
-
 /* The pool's and the module's gathered count of class c are both want. */
 static void assert_gathered(const char *name, int c, uint64_t want)
 {
-	assert_int_equal(pool().gathered[c], want);
-	assert_int_equal(module(name).gathered[c], want);
+	assert_int_equal(test_pool_now().gathered[c], want);
+	assert_int_equal(test_module_now(name).gathered[c], want);
 }
 
 /* ---- served at once ------------------------------------------------------ */
@@ -136,7 +120,7 @@ static void multi_is_served_at_once_from_cache_and_ring(void **state)
 
 	(void)state;
 	a = test_channel("mu_a", 8, 2);
-	m0 = module("mu_a");
+	m0 = test_module_now("mu_a");
 	mreq_init(&r, 1, a, SMALL, 12);
 	assert_int_equal(iobuf_get_multi(a, SMALL, r.bufs, 12, &r.entry,
 					 mreq_cb), 0);
@@ -144,7 +128,7 @@ static void multi_is_served_at_once_from_cache_and_ring(void **state)
 	assert_int_equal(r.called, 0);
 	test_assert_distinct(r.bufs, 12);
 	test_assert_disjoint(r.bufs, 12, TEST_SMALL_SIZE);
-	m = module("mu_a");
+	m = test_module_now("mu_a");
 	/* Counted per buffer, as iobuf_get_bulk counts: 8 cached, 4 ring. */
 	assert_int_equal(m.cls[S].cache - m0.cls[S].cache, 8);
 	assert_int_equal(m.cls[S].main - m0.cls[S].main, 4);
@@ -152,7 +136,7 @@ static void multi_is_served_at_once_from_cache_and_ring(void **state)
 	assert_int_equal(m.cls[S].out, 12);
 	assert_int_equal(m.cls[S].waiting, 0);
 	assert_int_equal(m.gathered[S], 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].cached, 0);
 	assert_int_equal(st.pool[S].free, NSMALL - 12);
 	assert_int_equal(st.pool[S].out, 12);
@@ -164,11 +148,11 @@ static void multi_is_served_at_once_from_cache_and_ring(void **state)
 	assert_int_equal(iobuf_get_multi(a, LARGE, whole.bufs, NLARGE, NULL,
 					 NULL), 0);
 	test_assert_disjoint(whole.bufs, NLARGE, TEST_LARGE_SIZE);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[L].free, 0);
 	assert_int_equal(st.pool[L].cached, 0);
 	assert_int_equal(st.pool[L].out, NLARGE);
-	m = module("mu_a");
+	m = test_module_now("mu_a");
 	assert_int_equal(m.cls[L].cache - m0.cls[L].cache, 2);
 	assert_int_equal(m.cls[L].main - m0.cls[L].main, NLARGE - 2);
 	test_assert_conservation();
@@ -302,8 +286,8 @@ static void multi_without_entry_fails_with_enomem_and_changes_nothing(
 	/* 7 can. */
 	assert_int_equal(iobuf_get_multi(a, SMALL, r.bufs, 7, NULL, NULL), 0);
 	test_assert_distinct(r.bufs, 7);
-	assert_int_equal(pool().pool[S].free, 0);
-	assert_int_equal(pool().pool[S].cached, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[S].cached, 0);
 	assert_int_equal(iobuf_put_bulk(a, r.bufs, 7), 0);
 	test_held_return(b, 0);
 	iobuf_channel_fini(a);
@@ -327,7 +311,7 @@ static void single_queued_before_a_multi_is_served_first(void **state)
 	test_req_queue(&r1);
 	mreq_init(&m2, 2, a, SMALL, 3);
 	mreq_queue(&m2);
-	assert_int_equal(pool().pool[S].waiting, 2);
+	assert_int_equal(test_pool_now().pool[S].waiting, 2);
 
 	given[0] = test_held_put_one(a);
 	assert_int_equal(r1.served, 1);
@@ -337,7 +321,7 @@ static void single_queued_before_a_multi_is_served_first(void **state)
 
 	given[0] = test_held_put_one(a);
 	assert_gathered("mu_a", S, 1);
-	assert_int_equal(pool().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
 	test_assert_conservation();
 	given[1] = test_held_put_one(a);
 	assert_gathered("mu_a", S, 2);
@@ -346,7 +330,7 @@ static void single_queued_before_a_multi_is_served_first(void **state)
 	mreq_assert_served(&m2);
 	test_assert_all_among(m2.bufs, 3, given, 3);
 	assert_gathered("mu_a", S, 0);
-	assert_int_equal(pool().pool[S].waiting, 0);
+	assert_int_equal(test_pool_now().pool[S].waiting, 0);
 	assert_served(order, 2);
 	test_assert_conservation();
 
@@ -383,7 +367,7 @@ static void single_queued_behind_a_gathering_multi_waits_for_it(void **state)
 			 -ENOMEM);
 	mreq_init(&m3, 3, a, SMALL, 2);
 	mreq_queue(&m3);
-	assert_int_equal(pool().pool[S].waiting, 3);
+	assert_int_equal(test_pool_now().pool[S].waiting, 3);
 
 	test_held_put_one(a);
 	assert_int_equal(r2.served, 0);
@@ -401,7 +385,7 @@ static void single_queued_behind_a_gathering_multi_waits_for_it(void **state)
 	test_held_put_one(a);
 	mreq_assert_served(&m3);
 	assert_served(order, 3);
-	assert_int_equal(pool().pool[S].waiting, 0);
+	assert_int_equal(test_pool_now().pool[S].waiting, 0);
 	test_assert_conservation();
 
 	mreq_put_back(&m1);
@@ -451,7 +435,7 @@ static void multis_are_served_in_the_order_they_queued(void **state)
 	assert_served(order, 4);
 	test_assert_conservation();
 	mreq_put_back(&m[3]);
-	assert_int_equal(pool().pool[L].free, NLARGE);
+	assert_int_equal(test_pool_now().pool[L].free, NLARGE);
 	iobuf_channel_fini(a);
 	iobuf_channel_fini(b);
 }
@@ -471,7 +455,7 @@ static void small_multi_waiting_does_not_hold_back_large_gets(void **state)
 					 NULL), 0);
 	mreq_put_back(&big);
 	assert_int_equal(m.called, 0);
-	assert_int_equal(pool().pool[L].free, NLARGE);
+	assert_int_equal(test_pool_now().pool[L].free, NLARGE);
 	test_held_put_one(a);
 	test_held_put_one(a);
 	mreq_assert_served(&m);
@@ -549,16 +533,16 @@ static void multi_gathers_another_channels_idle_cache_at_its_put(void **state)
 	a = test_channel("mu_a", 0, 0);
 	test_held_drain(a, SMALL, NSMALL - 8);
 	mreq_init(&m, 1, a, SMALL, 10);
-	assert_int_equal(pool().pool[S].cached, 8);
+	assert_int_equal(test_pool_now().pool[S].cached, 8);
 	mreq_queue(&m);
 
 	/* The put buffer and c's eight idle ones all go to the entry. */
 	first = test_held_put_one(c);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].cached, 0);
 	assert_int_equal(st.pool[S].free, 0);
 	assert_int_equal(st.gathered[S], 9);
-	assert_int_equal(module("mu_a").gathered[S], 9);
+	assert_int_equal(test_module_now("mu_a").gathered[S], 9);
 	assert_int_equal(m.called, 0);
 	test_assert_conservation();
 	test_held_put_one(a);
@@ -587,7 +571,7 @@ static void multi_gathers_another_channels_idle_cache_at_a_poll(void **state)
 	mreq_queue(&m);
 
 	assert_int_equal(iobuf_thread_poll(), 0);
-	assert_int_equal(pool().pool[S].cached, 0);
+	assert_int_equal(test_pool_now().pool[S].cached, 0);
 	assert_gathered("mu_a", S, 8);
 	test_assert_conservation();
 	test_held_put_one(a);
@@ -610,12 +594,12 @@ static void multi_gathers_what_the_ring_holds_by_a_poll(void **state)
 	a = test_channel("mu_a", 0, 0);
 	test_held_drain(a, SMALL, NSMALL);
 	test_held_return(a, NSMALL - 3);
-	assert_int_equal(pool().pool[S].free, 3);
+	assert_int_equal(test_pool_now().pool[S].free, 3);
 	mreq_init(&m, 1, a, SMALL, 5);
 	mreq_queue(&m);
 	/* The ring's three go to the entry, at its queueing or this poll. */
 	assert_int_equal(iobuf_thread_poll(), 0);
-	assert_int_equal(pool().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
 	assert_gathered("mu_a", S, 3);
 	test_assert_conservation();
 	test_held_put_one(a);
@@ -700,8 +684,8 @@ static void multi_handed_by_another_thread_is_called_back_at_its_poll(
 	mt_put(&d.b, d.chb, d.large + 3, 1);
 	/* b's put runs no callback of ours: it waits for our poll. */
 	assert_int_equal(m.called, 0);
-	assert_int_equal(module("mu_a").cls[L].waiting, 1);
-	assert_int_equal(pool().pool[L].free, 0);
+	assert_int_equal(test_module_now("mu_a").cls[L].waiting, 1);
+	assert_int_equal(test_pool_now().pool[L].free, 0);
 	test_assert_conservation();
 	/* Until then it still waits: it cannot be queued again. */
 	test_snapshot_take(&s);
@@ -716,8 +700,8 @@ static void multi_handed_by_another_thread_is_called_back_at_its_poll(
 	assert_int_equal(iobuf_thread_poll(), 1);
 	mreq_assert_served(&m);
 	test_assert_all_among(m.bufs, 4, d.large, 4);
-	assert_int_equal(module("mu_a").cls[L].waiting, 0);
-	assert_int_equal(module("mu_a").cls[L].out, 4);
+	assert_int_equal(test_module_now("mu_a").cls[L].waiting, 0);
+	assert_int_equal(test_module_now("mu_a").cls[L].out, 4);
 	assert_int_equal(iobuf_thread_poll(), 0);
 	assert_int_equal(m.called, 1);
 	test_assert_conservation();
@@ -744,8 +728,8 @@ static void handed_multi_counts_as_gathered_until_called_back(void **state)
 	mreq_queue(&m);
 	mt_put(&d.b, d.chb, d.large, 4);
 	called = m.called;
-	st = pool();
-	mod = module("mu_a");
+	st = test_pool_now();
+	mod = test_module_now("mu_a");
 	test_assert_conservation();
 	/* Record, clean up, then judge: a failure must not strand b. */
 	assert_int_equal(iobuf_thread_poll(), 1);
@@ -780,7 +764,7 @@ static void abort_of_a_partly_gathered_multi_returns_every_buffer(void **state)
 	for (int i = 0; i < 3; i++)
 		test_held_put_one(a);
 	assert_gathered("mu_a", S, 3);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, 0);
 	assert_int_equal(st.pool[S].out, NSMALL);
 	test_assert_conservation();
@@ -793,11 +777,11 @@ static void abort_of_a_partly_gathered_multi_returns_every_buffer(void **state)
 	iobuf_entry_abort(a, &m.entry, SMALL);
 	assert_int_equal(m.called, 0);
 	assert_gathered("mu_a", S, 0);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[S].free, 3);
 	assert_int_equal(st.pool[S].out, NSMALL - 3);
 	assert_int_equal(st.pool[S].waiting, 0);
-	mod = module("mu_a");
+	mod = test_module_now("mu_a");
 	assert_int_equal(mod.cls[S].out, NSMALL - 3);
 	assert_int_equal(mod.cls[S].waiting, 0);
 	test_assert_conservation();
@@ -809,7 +793,7 @@ static void abort_of_a_partly_gathered_multi_returns_every_buffer(void **state)
 	test_snapshot_assert_unchanged(&s);
 	test_held_return(a, 0);
 	assert_int_equal(m.called, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 	iobuf_channel_fini(a);
 	iobuf_channel_fini(b);
 }
@@ -836,7 +820,7 @@ static void abort_hands_the_gathered_buffers_to_the_next_entries(void **state)
 
 	/* Two of m1's three complete m2, the third serves r3. */
 	iobuf_entry_abort(a, &m1.entry, SMALL);
-	assert_int_equal(pool().pool[S].free, 0);
+	assert_int_equal(test_pool_now().pool[S].free, 0);
 	test_assert_conservation();
 	/* Callbacks run only in a put or a poll. */
 	assert_int_equal(test_served_count, 0);
@@ -845,13 +829,13 @@ static void abort_hands_the_gathered_buffers_to_the_next_entries(void **state)
 	mreq_assert_served(&m2);
 	assert_non_null(r3.buf);
 	assert_int_equal(m1.called, 0);
-	assert_int_equal(pool().pool[S].waiting, 0);
+	assert_int_equal(test_pool_now().pool[S].waiting, 0);
 	assert_gathered("mu_a", S, 0);
 
 	mreq_put_back(&m2);
 	iobuf_put(a, r3.buf, 1);
 	test_held_return(a, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 	iobuf_channel_fini(a);
 }
 
@@ -871,11 +855,11 @@ static void abort_of_a_multi_handed_everything_returns_its_buffers(
 	assert_int_equal(m.called, 0);
 
 	iobuf_entry_abort(d.a, &m.entry, LARGE);
-	st = pool();
+	st = test_pool_now();
 	assert_int_equal(st.pool[L].free, 4);
 	assert_int_equal(st.pool[L].waiting, 0);
 	assert_int_equal(st.gathered[L], 0);
-	mod = module("mu_a");
+	mod = test_module_now("mu_a");
 	assert_int_equal(mod.cls[L].out, 0);
 	assert_int_equal(mod.cls[L].waiting, 0);
 	assert_int_equal(mod.gathered[L], 0);
@@ -883,7 +867,7 @@ static void abort_of_a_multi_handed_everything_returns_its_buffers(
 	assert_int_equal(iobuf_thread_poll(), 0);
 	assert_int_equal(m.called, 0);
 	duo_end(&d, 4);
-	assert_int_equal(pool().pool[L].free, NLARGE);
+	assert_int_equal(test_pool_now().pool[L].free, NLARGE);
 }
 
 /* ---- iobuf_for_each_entry ------------------------------------------------ */
@@ -1056,7 +1040,7 @@ static void two_channels_of_a_module_on_one_thread_share_its_entries(
 	assert_int_equal(iobuf_channel_init(&c2, "mu_dup", 0, 0), 0);
 	assert_non_null(c2);
 	assert_ptr_not_equal(c1, c2);
-	assert_int_equal(module("mu_dup").channels, 2);
+	assert_int_equal(test_module_now("mu_dup").channels, 2);
 
 	/* Both serve gets: c1 from its cache, c2 from the ring. */
 	b = iobuf_get(c1, SMALL, NULL, NULL);
@@ -1066,7 +1050,7 @@ static void two_channels_of_a_module_on_one_thread_share_its_entries(
 	assert_int_equal(iobuf_get_multi(c2, SMALL, now.bufs, 3, NULL, NULL),
 			 0);
 	assert_int_equal(iobuf_put_bulk(c1, now.bufs, 3), 0);
-	cached = pool().pool[S].cached;
+	cached = test_pool_now().pool[S].cached;
 	assert_in_range(cached, 2, 4);
 
 	/* c2 takes the ring; c1's cache stays idle. */
@@ -1096,13 +1080,13 @@ static void two_channels_of_a_module_on_one_thread_share_its_entries(
 	 * poll; the rest go to the ring.
 	 */
 	iobuf_channel_fini(c1);
-	assert_int_equal(module("mu_dup").channels, 1);
+	assert_int_equal(test_module_now("mu_dup").channels, 1);
 	assert_int_equal(m3.called, 0);
 	assert_int_equal(iobuf_thread_poll(), 2);
 	assert_int_equal(r2.served, 1);
 	assert_int_equal(r4.served, 1);
-	assert_int_equal(pool().pool[S].waiting, 0);
-	assert_int_equal(pool().pool[S].free, cached - 2);
+	assert_int_equal(test_pool_now().pool[S].waiting, 0);
+	assert_int_equal(test_pool_now().pool[S].free, cached - 2);
 	assert_visits(c2, k, 4, NULL, 0);
 	test_assert_conservation();
 
@@ -1120,7 +1104,7 @@ static void two_channels_of_a_module_on_one_thread_share_its_entries(
 	assert_int_equal(r4.served, 1);
 	iobuf_put(c2, r4.buf, 1);
 	test_held_return(c2, 0);
-	assert_int_equal(pool().pool[S].free, NSMALL);
+	assert_int_equal(test_pool_now().pool[S].free, NSMALL);
 	iobuf_channel_fini(c2);
 }
 
