@@ -390,6 +390,15 @@ iobuf_put_miss(struct iobuf_channel_hot *h, void *buf, uint64_t len)
 
 /* ---- bulk --------------------------------------------------------------- */
 
+/* The top n buffers of the cache, which holds at least n. */
+static inline void
+take_cached(struct iobuf_cache *s, void **bufs, uint32_t n)
+{
+	memcpy(bufs, s->top - n, n * sizeof(*bufs));
+	stack_set_top(s, s->top - n);
+	iob_counter_add(&s->hits, n);
+}
+
 /*
  * n buffers from the cache, then the pool, all or none: 0, -ENOMEM, or
  * -EDQUOT when the module's limit is in the way.
@@ -409,19 +418,32 @@ take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 		iob_counter_add(&ch->st[cls].main, from_pool);
 		iob_counter_add(&ch->st[cls].ring, from_pool);
 	}
-	memcpy(bufs, s->top - from_cache, from_cache * sizeof(*bufs));
-	stack_set_top(s, s->top - from_cache);
-	iob_counter_add(&s->hits, from_cache);
+	take_cached(s, bufs, from_cache);
 	if (IOBUF_DEBUG_CHECKS)
 		for (uint32_t i = 0; i < n; i++)
 			iob_debug_take(ch, cls, bufs[i]);
 	return 0;
 }
 
+/*
+ * The rest of iobuf_get_bulk, out of line so that a hit saves no registers
+ * it does not use.
+ */
+static __attribute__((noinline)) int
+get_bulk_slow(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
+{
+	int rc = take_now(ch, cls, bufs, n);
+
+	if (rc == -EDQUOT)
+		iob_wait_count_limit(ch->mod, cls);
+	return rc == 0 ? 0 : -ENOMEM;
+}
+
 int
 iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 {
-	int cls, rc;
+	struct iobuf_cache *s;
+	int cls;
 
 	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
 		     len - 1 >= ch->hot.large_bufsize)) {
@@ -432,10 +454,12 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
 	cls = len > ch->hot.small_bufsize;
-	rc = take_now(ch, cls, bufs, n);
-	if (rc == -EDQUOT)
-		iob_wait_count_limit(ch->mod, cls);
-	return rc == 0 ? 0 : -ENOMEM;
+	s = IOB_CACHE(ch, cls);
+	if (!IOBUF_DEBUG_CHECKS && likely(n <= stack_count(s))) {
+		take_cached(s, bufs, n);
+		return 0;
+	}
+	return get_bulk_slow(ch, cls, bufs, n);
 }
 
 int
@@ -489,68 +513,27 @@ iobuf_get_multi(struct iobuf_channel *ch, uint64_t len, void **bufs,
 }
 
 /*
- * Whether every pointer starts a buffer of class cls: the largest buffer
- * index by exact division (struct iobuf_channel, exact) is below the
- * class's count. A multiply, a rotate and a cmov per pointer, no branch,
- * for the common bulk put of one class.
+ * The rest of iobuf_put_bulk: mixed classes, a cache without room, any
+ * pressure, a refused pointer (to log which) and debug builds (per-buffer
+ * state). All or nothing: every pointer is checked before any is returned.
  */
-static inline bool
-all_start_buffers_of(const struct iobuf_channel *ch, int cls,
-		     void *const *bufs, uint32_t n)
-{
-	const uintptr_t first = ch->exact[cls].first;
-	const uint64_t inv = ch->exact[cls].inv;
-	const unsigned int shift = ch->exact[cls].shift;
-	uint64_t top = 0;
-
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t x = ((uintptr_t)bufs[i] - first) * inv;
-		uint64_t idx = (x >> shift) | (x << ((64 - shift) & 63));
-
-		top = idx > top ? idx : top;
-	}
-	return top < ch->exact[cls].count;
-}
-
-int
-iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
+static __attribute__((noinline)) int
+put_bulk_slow(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 {
 	unsigned int classes = 0;
-	uint64_t pressure;
-	int first;
 
-	if (unlikely(ch == NULL || bufs == NULL || n == 0)) {
-		IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: channel or bufs is NULL "
-			"or n is 0\n");
-		return -EINVAL;
-	}
-	IOB_CHECK_OWNER(ch, "iobuf_put_bulk");
+	for (uint32_t i = 0; i < n; i++) {
+		int cls = checked_class(ch, bufs[i], "iobuf_put_bulk");
 
-	/*
-	 * All or nothing: check every pointer before returning any. Buffers
-	 * of one class take the fast check; mixed classes, a refused pointer
-	 * (to log which) and debug builds (per-buffer state) go one by one.
-	 */
-	first = channel_buf_class(ch, bufs[0]);
-	if (!IOBUF_DEBUG_CHECKS && first >= 0 &&
-	    all_start_buffers_of(ch, first, bufs, n)) {
-		classes = 1u << first;
-	} else {
-		for (uint32_t i = 0; i < n; i++) {
-			int cls = checked_class(ch, bufs[i], "iobuf_put_bulk");
-
-			if (unlikely(cls < 0)) {
-				IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: bufs[%u] "
-					"refused; none of the %u buffers was "
-					"returned\n", i, n);
-				return -EINVAL;
-			}
-			classes |= 1u << cls;
+		if (unlikely(cls < 0)) {
+			IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: bufs[%u] "
+				"refused; none of the %u buffers was "
+				"returned\n", i, n);
+			return -EINVAL;
 		}
+		classes |= 1u << cls;
 	}
-
-	pressure = module_pressure(ch);
-	if (likely(pressure == 0 && (classes & (classes - 1)) == 0)) {
+	if (module_pressure(ch) == 0 && (classes & (classes - 1)) == 0) {
 		int cls = classes >> 1;
 		struct iobuf_cache *s = IOB_CACHE(ch, cls);
 
@@ -569,6 +552,38 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 			module_pressure(ch));
 	}
 	return 0;
+}
+
+int
+iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
+{
+	struct iobuf_cache *s;
+	void **top;
+	int cls;
+
+	if (unlikely(ch == NULL || bufs == NULL || n == 0)) {
+		IOB_LOG_RATELIMITED(ERR, "iobuf_put_bulk: channel or bufs is NULL "
+			"or n is 0\n");
+		return -EINVAL;
+	}
+	IOB_CHECK_OWNER(ch, "iobuf_put_bulk");
+
+	/*
+	 * The common bulk put: buffers of one class, a cache with room and no
+	 * pressure. bufs[0] names the class, and the kernel checks it with
+	 * the others. The copy lands in the free slots above top, which moves
+	 * only when every pointer starts a buffer of the class.
+	 */
+	cls = buf_page(ch, bufs[0]) >= ch->hot.small_pages;
+	s = IOB_CACHE(ch, cls);
+	top = s->top;
+	if (!IOBUF_DEBUG_CHECKS && likely(module_pressure(ch) == 0) &&
+	    likely(n <= (uint32_t)(s->limit - top)) &&
+	    likely(iob_exact_copy_starts(&ch->exact[cls], top, bufs, n))) {
+		stack_set_top(s, top + n);
+		return 0;
+	}
+	return put_bulk_slow(ch, bufs, n);
 }
 
 /* ---- create / free ------------------------------------------------------ */
@@ -604,28 +619,6 @@ cache_prefill(struct iobuf_channel *ch, int cls, struct iob_module *m)
 	return -ENOMEM;
 }
 
-/* The inverse of odd q modulo 2^64, by Newton's iteration. */
-static uint64_t
-inverse_odd(uint64_t q)
-{
-	uint64_t x = q;          /* right to 3 bits: q * q = 1 mod 8 */
-
-	for (int i = 0; i < 5; i++)
-		x *= 2 - q * x;  /* each step doubles the right bits */
-	return x;
-}
-
-static void
-exact_init(struct iobuf_channel *ch, int cls, const struct iob_pool *p)
-{
-	unsigned int shift = (unsigned int)__builtin_ctzll(p->bufsize);
-
-	ch->exact[cls].first = p->base;
-	ch->exact[cls].shift = shift;
-	ch->exact[cls].inv = inverse_odd(p->bufsize >> shift);
-	ch->exact[cls].count = p->count;
-}
-
 static struct iobuf_channel *
 channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 {
@@ -655,7 +648,8 @@ channel_alloc(const uint32_t size[IOBUF_CLASS_COUNT])
 		bufs += 2 * (size_t)size[c] + 1;
 		iob_div_init(iob_g.pool[c].bufsize / IOB_ALIGN, &s->div_mul,
 			     &s->div_max);
-		exact_init(ch, c, &iob_g.pool[c]);
+		iob_exact_init(&ch->exact[c], iob_g.pool[c].base,
+			       iob_g.pool[c].bufsize, iob_g.pool[c].count);
 	}
 	/*
 	 * Debug builds keep the caches in debug_cache and leave hot.cache

@@ -32,6 +32,7 @@
  *   pool.c     the buffer region and one rte_ring per class; address to
  *              class; IOVA
  *   debug.c    debug_checks builds: per-buffer state, poisoning
+ *   exact.c    a bulk put's copy into a cache, checking each pointer
  *   opts.c     option values and their validation
  *   log.c      the rte_log type
  *
@@ -320,6 +321,42 @@ bool iob_wait_holds(const struct iob_thread *thr, const struct iob_entry *e);
 /* Remove, without callbacks, every entry queued through ch; how many. */
 unsigned int iob_wait_drop_channel(struct iobuf_channel *ch);
 
+/* ---- exact buffer starts for bulk puts (exact.c) ------------------------ */
+
+/*
+ * One class's geometry for checking many pointers at once; copy is the
+ * kernel iob_exact_init() chose for the class's size and the CPU.
+ */
+struct iob_exact {
+	uintptr_t first;     /* the class's first buffer */
+	uint64_t bad_bits;   /* no start has these in its offset (vector) */
+	uint64_t inv;        /* odd * inv = 1 (mod 2^64), odd = bufsize >> shift */
+	uint64_t count;      /* buffers in the class */
+	unsigned int shift;  /* trailing zero bits of the buffer size */
+	bool (*copy)(const struct iob_exact *e, void **dst,
+		     void *const *bufs, uint32_t n);
+};
+
+void iob_exact_init(struct iob_exact *e, uintptr_t first, uint64_t bufsize,
+		    uint64_t count);
+/* The kernels, exposed for the white-box test; call e->copy. */
+bool iob_exact_copy(const struct iob_exact *e, void **dst, void *const *bufs,
+		    uint32_t n);
+bool iob_exact_copy_avx2(const struct iob_exact *e, void **dst,
+			 void *const *bufs, uint32_t n);
+
+/*
+ * Whether every one of bufs[0..n) starts a buffer of e's class; if so,
+ * dst[0..n) (not overlapping bufs) holds a copy of them. Either way the
+ * kernel writes nothing outside dst[0..n).
+ */
+static inline bool
+iob_exact_copy_starts(const struct iob_exact *e, void **dst,
+		      void *const *bufs, uint32_t n)
+{
+	return e->copy(e, dst, bufs, n);
+}
+
 /* ---- channels (channel.c) ----------------------------------------------- */
 
 #if defined(__SANITIZE_THREAD__)
@@ -388,18 +425,7 @@ struct iobuf_channel {
 	uint32_t size[IOBUF_CLASS_COUNT];   /* cache size asked for */
 	uint32_t refill[IOBUF_CLASS_COUNT]; /* next refill, see IOB_BATCH_MAX */
 	uint32_t flush[IOBUF_CLASS_COUNT];  /* next flush; limit is size + it */
-	/*
-	 * Buffer index by exact division, for checking a bulk put: a buffer
-	 * of size 2^shift * odd at offset off from its pool's first has index
-	 * ror(off * inv, shift), inv * odd = 1 (mod 2^64); any other offset
-	 * gives an index of count or more (Granlund and Montgomery).
-	 */
-	struct {
-		uintptr_t first;
-		uint64_t inv;
-		uint64_t count;
-		unsigned int shift;
-	} exact[IOBUF_CLASS_COUNT];
+	struct iob_exact exact[IOBUF_CLASS_COUNT]; /* for bulk puts */
 	/* Slow paths only. */
 	struct iob_slow_counters st[IOBUF_CLASS_COUNT];
 	struct iob_thread *thr;                 /* set by iob_thread_attach */

@@ -16,7 +16,7 @@
  *     Workload 7 for one contender (iobuf, mempool, mempool-rts), or its
  *     ring traffic on a bare ring (ring-rts, ring-hts, ring-default).
  * iobuf_bench --callgrind
- *     Workloads 1 and 2 for valgrind --tool=callgrind --collect-atstart=no.
+ *     Workloads 1, 2 and 5 for valgrind --tool=callgrind --collect-atstart=no.
  * iobuf_bench --table FILE...
  *     Print records as markdown.
  * iobuf_bench --summary FILE...
@@ -368,7 +368,7 @@ static void run_oversub(const struct contender *c, int threads, uint32_t burst,
 
 #ifdef BENCH_HAVE_CALLGRIND
 /*
- * Instruction counts of workloads 1 and 2. Collection is switched on only
+ * Instruction counts of workloads 1, 2 and 5. Collection is switched on only
  * around the measured loop, after a warm-up run of the same loop; each
  * section is dumped with a label that scripts/bench.sh reads back. The
  * script keeps what the contender's loop function and everything it calls
@@ -406,6 +406,7 @@ static void run_callgrind(void)
 		{ "2.s32", "2 get N then put N, N=32: instructions", WL_BURST, BENCH_SMALL_SIZE, 256, 32, "ir", false },
 		{ "2.s256", "2 N=256: instructions", WL_BURST, BENCH_SMALL_SIZE, 256, 256, "ir", false },
 		{ "2.s4096", "2 N=4096: instructions", WL_BURST, BENCH_SMALL_SIZE, 256, 4096, "ir", false },
+		{ "5", "5 bulk 32: instructions", WL_BULK, BENCH_SMALL_SIZE, 256, 32, "ir", false },
 	};
 	const struct contender *const cs[] = {
 		&bench_iobuf, &bench_mempool_cached, &bench_mempool_nocache,
