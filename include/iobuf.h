@@ -57,6 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -611,17 +612,17 @@ IOBUF_API void iobuf_put_miss(struct iobuf_channel_hot *ch, void *buf,
 
 #ifdef IOBUF_INLINE
 /*
- * The owner's increment of a counter that other threads only read: one
+ * The owner's addition to a counter that other threads only read: one
  * instruction, no lock prefix; a reader sees the old or the new value.
  * TSan cannot see into asm, so TSan builds use the relaxed-store form.
  */
 static inline void
-iobuf_count1_(uint64_t *p)
+iobuf_count_add_(uint64_t *p, uint64_t n)
 {
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(IOBUF_TSAN_)
-	__asm__("incq %0" : "+m"(*p));
+	__asm__("addq %1, %0" : "+m"(*p) : "er"(n));
 #else
-	__atomic_store_n(p, *p + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(p, *p + n, __ATOMIC_RELAXED);
 #endif
 }
 
@@ -705,7 +706,7 @@ iobuf_get(struct iobuf_channel *ch, uint64_t len, struct iobuf_entry *entry,
 
 		if (IOBUF_LIKELY_(top != c->bufs)) {
 			__atomic_store_n(&c->top, top - 1, __ATOMIC_RELAXED);
-			iobuf_count1_(&c->hits);
+			iobuf_count_add_(&c->hits, 1);
 			return top[-1];
 		}
 	}
@@ -781,8 +782,30 @@ IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
 #endif
 
 /**
+ * The out-of-line half of iobuf_get_bulk(): everything but n buffers taken
+ * from the cache of a valid channel. Called by the inline iobuf_get_bulk()
+ * with the channel as it saw it (ch may be NULL); call iobuf_get_bulk()
+ * instead. Same return and errors as iobuf_get_bulk().
+ *
+ * @param ch   the channel as iobuf_get_bulk() saw it, or NULL.
+ * @param len  as for iobuf_get_bulk().
+ * @param bufs as for iobuf_get_bulk().
+ * @param n    as for iobuf_get_bulk().
+ * @return as iobuf_get_bulk() returns.
+ *
+ * Thread: owning thread.
+ */
+IOBUF_API int iobuf_get_bulk_miss(struct iobuf_channel_hot *ch, uint64_t len,
+				  void **bufs, uint32_t n);
+
+/**
  * Get n buffers of the class that fits len, all or nothing. Never queues:
  * iobuf_get_multi() without an entry.
+ *
+ * The buffers come off the top of the cache: bufs[n - 1] is the one
+ * returned last. Inline (see IOBUF_NO_INLINE): when the cache holds n, the
+ * call is iobuf_get()'s compares, a copy of n pointers and a counter
+ * addition; anything else calls iobuf_get_bulk_miss().
  *
  * @param ch   the caller's channel.
  * @param len  bytes needed per buffer, 1 .. large_bufsize.
@@ -797,8 +820,35 @@ IOBUF_API void iobuf_put(struct iobuf_channel *ch, void *buf, uint64_t len);
  *
  * Thread: owning thread.
  */
+#ifdef IOBUF_INLINE
+IOBUF_INLINE int
+iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs,
+	       uint32_t n)
+{
+	struct iobuf_channel_hot *h = (struct iobuf_channel_hot *)(void *)ch;
+
+	if (IOBUF_LIKELY_(ch != NULL && bufs != NULL &&
+			  len - 1 < h->large_bufsize)) {
+		struct iobuf_cache *c = iobuf_select_ae_(len - 1,
+			&h->small_bufsize, &h->cache[IOBUF_CLASS_LARGE],
+			&h->cache[IOBUF_CLASS_SMALL]);
+		void **top = c->top;
+
+		/* n - 1 wraps for n 0, so 0 fails the compare. */
+		if (IOBUF_LIKELY_((uint64_t)n - 1 < (uint64_t)(top - c->bufs))) {
+			top -= n;
+			memcpy(bufs, top, (size_t)n * sizeof(*bufs));
+			__atomic_store_n(&c->top, top, __ATOMIC_RELAXED);
+			iobuf_count_add_(&c->hits, n);
+			return 0;
+		}
+	}
+	return iobuf_get_bulk_miss(h, len, bufs, n);
+}
+#else
 IOBUF_API int iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len,
 			     void **bufs, uint32_t n);
+#endif
 
 /**
  * Get n buffers of the class that fits len, all or nothing, waiting for

@@ -390,15 +390,6 @@ iobuf_put_miss(struct iobuf_channel_hot *h, void *buf, uint64_t len)
 
 /* ---- bulk --------------------------------------------------------------- */
 
-/* The top n buffers of the cache, which holds at least n. */
-static inline void
-take_cached(struct iobuf_cache *s, void **bufs, uint32_t n)
-{
-	memcpy(bufs, s->top - n, n * sizeof(*bufs));
-	stack_set_top(s, s->top - n);
-	iob_counter_add(&s->hits, n);
-}
-
 /*
  * n buffers from the cache, then the pool, all or none: 0, -ENOMEM, or
  * -EDQUOT when the module's limit is in the way.
@@ -418,7 +409,9 @@ take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 		iob_counter_add(&ch->st[cls].main, from_pool);
 		iob_counter_add(&ch->st[cls].ring, from_pool);
 	}
-	take_cached(s, bufs, from_cache);
+	memcpy(bufs, s->top - from_cache, from_cache * sizeof(*bufs));
+	stack_set_top(s, s->top - from_cache);
+	iob_counter_add(&s->hits, from_cache);
 	if (IOBUF_DEBUG_CHECKS)
 		for (uint32_t i = 0; i < n; i++)
 			iob_debug_take(ch, cls, bufs[i]);
@@ -426,24 +419,16 @@ take_now(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
 }
 
 /*
- * The rest of iobuf_get_bulk, out of line so that a hit saves no registers
- * it does not use.
+ * Everything the inline iobuf_get_bulk (iobuf.h) does not serve: bad
+ * arguments, a cache holding fewer than n, and, in debug builds, every
+ * bulk get.
  */
-static __attribute__((noinline)) int
-get_bulk_slow(struct iobuf_channel *ch, int cls, void **bufs, uint32_t n)
-{
-	int rc = take_now(ch, cls, bufs, n);
-
-	if (rc == -EDQUOT)
-		iob_wait_count_limit(ch->mod, cls);
-	return rc == 0 ? 0 : -ENOMEM;
-}
-
 int
-iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
+iobuf_get_bulk_miss(struct iobuf_channel_hot *h, uint64_t len, void **bufs,
+		    uint32_t n)
 {
-	struct iobuf_cache *s;
-	int cls;
+	struct iobuf_channel *ch = (struct iobuf_channel *)h;  /* hot is first */
+	int cls, rc;
 
 	if (unlikely(ch == NULL || bufs == NULL || n == 0 ||
 		     len - 1 >= ch->hot.large_bufsize)) {
@@ -454,12 +439,10 @@ iobuf_get_bulk(struct iobuf_channel *ch, uint64_t len, void **bufs, uint32_t n)
 	}
 	IOB_CHECK_OWNER(ch, "iobuf_get_bulk");
 	cls = len > ch->hot.small_bufsize;
-	s = IOB_CACHE(ch, cls);
-	if (!IOBUF_DEBUG_CHECKS && likely(n <= stack_count(s))) {
-		take_cached(s, bufs, n);
-		return 0;
-	}
-	return get_bulk_slow(ch, cls, bufs, n);
+	rc = take_now(ch, cls, bufs, n);
+	if (rc == -EDQUOT)
+		iob_wait_count_limit(ch->mod, cls);
+	return rc == 0 ? 0 : -ENOMEM;
 }
 
 int

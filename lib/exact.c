@@ -68,12 +68,13 @@ static inline __attribute__((always_inline, target("avx2,tune=haswell"))) void
 four(struct lanes *l, void **dst, void *const *bufs)
 {
 	__m256i p = _mm256_loadu_si256((const __m256i *)bufs);
-	__m256i x = _mm256_sub_epi64(p, l->first);
-	__m256i q = _mm256_mul_epu32(_mm256_srl_epi64(x, l->shift), l->inv);
+	__m256i x, q;
 
+	_mm256_storeu_si256((__m256i *)dst, p);
+	x = _mm256_sub_epi64(p, l->first);
+	q = _mm256_mul_epu32(_mm256_srl_epi64(x, l->shift), l->inv);
 	l->bad = _mm256_or_si256(l->bad, _mm256_and_si256(x, l->bad_bits));
 	l->top = _mm256_max_epu32(l->top, q);
-	_mm256_storeu_si256((__m256i *)dst, p);
 }
 
 __attribute__((target("avx2,tune=haswell"))) bool

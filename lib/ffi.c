@@ -3,8 +3,8 @@
  */
 
 /*
- * The exported iobuf_get and iobuf_put, for callers that do not inline
- * them (IOBUF_NO_INLINE, FFI, dlopen, binaries linked against 0.1):
+ * The exported iobuf_get, iobuf_put and iobuf_get_bulk, for callers that
+ * do not inline them (IOBUF_NO_INLINE, FFI, dlopen, binaries linked against 0.1):
  * iobuf.h's inline definitions compiled once more as plain exported
  * functions, as liburing's ffi.c does. One definition, two forms.
  */

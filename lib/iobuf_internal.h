@@ -11,8 +11,8 @@
  * into a file above (scripts/check-layers.py fails the test command on a
  * cycle between the objects):
  *
- *   ffi.c      the exported iobuf_get and iobuf_put: iobuf.h's inline
- *              definitions compiled out of line
+ *   ffi.c      the exported iobuf_get, iobuf_put and iobuf_get_bulk:
+ *              iobuf.h's inline definitions compiled out of line
  *   telemetry.c  DPDK telemetry commands, answered from iobuf_get_stats;
  *              the public iobuf_initialize, so that every program links them
  *   stats.c    iobuf_get_stats, iobuf_dump: read-only snapshots

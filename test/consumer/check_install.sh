@@ -67,14 +67,16 @@ for cc in $ccs; do
 		fail "$cc: consumer.c does not report iobuf.pc's version $version"
 done
 # The inline fast path: a consumer calls only the out-of-line halves of
-# iobuf_get and iobuf_put; with IOBUF_NO_INLINE it calls the exported
-# functions themselves (FFI, dlopen), and nothing of the inline code.
+# iobuf_get, iobuf_put and iobuf_get_bulk; with IOBUF_NO_INLINE it calls
+# the exported functions themselves (FFI, dlopen), and nothing of the
+# inline code.
 calls() { nm -u "$1" | awk '{ sub(/@.*/, "", $NF); print $NF }'; }
 calls "$out/consumer_c1" >"$out/calls"
-grep -qx iobuf_get_miss "$out/calls" && grep -qx iobuf_put_miss "$out/calls" ||
-	fail "the consumer does not call iobuf_get_miss and iobuf_put_miss"
-! grep -qx -e iobuf_get -e iobuf_put "$out/calls" ||
-	fail "the consumer calls iobuf_get or iobuf_put out of line"
+grep -qx iobuf_get_miss "$out/calls" && grep -qx iobuf_put_miss "$out/calls" &&
+	grep -qx iobuf_get_bulk_miss "$out/calls" ||
+	fail "the consumer does not call iobuf_get_miss, iobuf_put_miss and iobuf_get_bulk_miss"
+! grep -qx -e iobuf_get -e iobuf_put -e iobuf_get_bulk "$out/calls" ||
+	fail "the consumer calls iobuf_get, iobuf_put or iobuf_get_bulk out of line"
 cc=${ccs%% *}
 echo "== $cc: consumer.c with IOBUF_NO_INLINE"
 # shellcheck disable=SC2086
@@ -83,9 +85,10 @@ $cc -std=c11 $strict -DIOBUF_NO_INLINE $cflags "$src/consumer.c" \
 LD_LIBRARY_PATH=$libdir "$out/consumer_noinline" >"$out/run.log" ||
 	{ cat "$out/run.log"; fail "$cc: consumer.c with IOBUF_NO_INLINE failed"; }
 calls "$out/consumer_noinline" >"$out/calls"
-grep -qx iobuf_get "$out/calls" && grep -qx iobuf_put "$out/calls" ||
-	fail "with IOBUF_NO_INLINE the consumer does not call iobuf_get and iobuf_put"
-! grep -qx -e iobuf_get_miss -e iobuf_put_miss "$out/calls" ||
+grep -qx iobuf_get "$out/calls" && grep -qx iobuf_put "$out/calls" &&
+	grep -qx iobuf_get_bulk "$out/calls" ||
+	fail "with IOBUF_NO_INLINE the consumer does not call iobuf_get, iobuf_put and iobuf_get_bulk"
+! grep -qx -e iobuf_get_miss -e iobuf_put_miss -e iobuf_get_bulk_miss "$out/calls" ||
 	fail "with IOBUF_NO_INLINE the consumer still inlines the fast path"
 
 for cxx in $cxxs; do

@@ -22,7 +22,7 @@ int main(void)
 	struct iobuf_channel *ch = NULL;
 	struct iobuf_stats st;
 	char macros[32];
-	void *buf;
+	void *buf, *bufs[2];
 	int failed = 1;
 
 	iobuf_get_opts(&opts, sizeof(opts));
@@ -39,8 +39,10 @@ int main(void)
 		if (buf != NULL) {
 			memset(buf, 0, 4096);
 			iobuf_put(ch, buf, 4096);
-			failed = iobuf_get_stats(&st, sizeof(st), NULL, 0, 0) != 1 ||
-				 st.pool[IOBUF_CLASS_SMALL].total != 64;
+			failed = iobuf_get_bulk(ch, 4096, bufs, 2) != 0 ||
+				 iobuf_put_bulk(ch, bufs, 2) != 0;
+			failed |= iobuf_get_stats(&st, sizeof(st), NULL, 0, 0) != 1 ||
+				  st.pool[IOBUF_CLASS_SMALL].total != 64;
 		}
 		iobuf_channel_fini(ch);
 	}

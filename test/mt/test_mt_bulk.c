@@ -25,7 +25,7 @@
 static void get_bulk_takes_nothing_when_fewer_than_n_can_be_had(void **state)
 {
 	struct iobuf_channel *ch = test_channel("m", 8, 2);
-	void *held[NSMALL], *bufs[16], *large[NLARGE];
+	void *held[NSMALL], *bufs[16], *large[NLARGE + 1];
 	const struct iobuf_module_stats *mb, *ma;
 	struct test_snapshot before, after;
 	struct iobuf_channel *cha;
