@@ -19,7 +19,7 @@
 # four more, for a median over processes); workload 7 and
 # the oversubscribed rings one process each, capped at CAP seconds (a
 # contender that spins longer is reported as "> CAP s"); callgrind on a
-# short run of workloads 1 and 2.
+# short run of workloads 1, 2 and 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR/..
@@ -222,9 +222,10 @@ one process. (x) is iobuf ÷ that column: below 1, iobuf is faster or runs
 fewer instructions. "–": not applicable (no bulk call, no waiters, or a
 floor column outside its rows). Every contender's loops are compiled in
 its own file around its get and put as a user writes them: iobuf's inline
-iobuf_get/iobuf_put from iobuf.h (a miss calls libiobuf.so), rte_mempool's
+iobuf_get/iobuf_put/iobuf_get_bulk from iobuf.h (a miss calls
+libiobuf.so), rte_mempool's
 inline generic get/put, the linked-list cache's and the array stack's
-inline code; malloc and the bulk calls are calls. "array stack" is a
+inline code; malloc and iobuf_put_bulk are calls. "array stack" is a
 plain inline array stack with iobuf's policy (class by length, exact-start
 check on put, hit counter, batches from an HTS ring). "no-op" is the
 workload loop alone (on cold buffers: the loop, the flush and the fence);

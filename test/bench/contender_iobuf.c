@@ -4,9 +4,10 @@
 
 /*
  * iobuf as a user links it: the shared library, through its public header.
- * The loops below are written with iobuf_get and iobuf_put, so their
- * inline definitions from iobuf.h expand inside each loop and only a miss
- * calls into libiobuf.so; the bulk calls are calls into it.
+ * The loops below are written with iobuf_get, iobuf_put and
+ * iobuf_get_bulk, so their inline definitions from iobuf.h expand inside
+ * each loop and only a miss calls into libiobuf.so; iobuf_put_bulk is a
+ * call into it.
  */
 
 #include <errno.h>
