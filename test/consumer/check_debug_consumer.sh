@@ -6,8 +6,8 @@
 # installed header: its inline path always misses, so each call reaches the
 # checked code. Builds test/consumer/misuse.c as a user would (pkg-config),
 # with the library's sanitizer flags, and expects an abort naming the
-# misuse for a double put and a use from another thread, and a refusal for
-# a page inside a buffer.
+# misuse for a double put and a put or bulk get from another thread, and a
+# refusal for a page inside a buffer.
 #
 # usage: check_debug_consumer.sh <build dir> <test/consumer dir> <cc> [cflags...]
 set -eu
@@ -24,6 +24,8 @@ $cc -std=c11 -Wall -Wextra -Werror "$@" $(pkg-config --cflags iobuf) \
 	fail "misuse.c does not build"
 nm -u "$stage/misuse" | grep -q iobuf_put_miss ||
 	fail "misuse.c does not inline iobuf_put"
+nm -u "$stage/misuse" | grep -q iobuf_get_bulk_miss ||
+	fail "misuse.c does not inline iobuf_get_bulk"
 
 # expect <scenario> <status> <text>: status is "abort" or an exit code.
 expect() {
@@ -39,5 +41,6 @@ expect() {
 }
 expect double-put abort "double put"
 expect other-thread abort "used by a thread that does not own it"
+expect bulk-other-thread abort "iobuf_get_bulk: channel .* used by a thread that does not own it"
 expect interior 0 "not its start; refused"
 echo "check_debug_consumer: ok"

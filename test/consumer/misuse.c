@@ -3,12 +3,12 @@
  */
 
 /*
- * A consumer built against the installed iobuf.h, whose inline get and put
- * misuse a channel: check_debug_consumer.sh runs it against a library
+ * A consumer built against the installed iobuf.h, whose inline get, put
+ * and bulk get misuse a channel: check_debug_consumer.sh runs it against a library
  * built with -Ddebug_checks=true, which must abort at the misuse although
  * the calls are inline in this program.
  *
- * usage: misuse double-put | interior | other-thread
+ * usage: misuse double-put | interior | other-thread | bulk-other-thread
  */
 
 #include <pthread.h>
@@ -26,6 +26,15 @@ use_from_another_thread(void *arg)
 	(void)arg;
 	iobuf_put(ch, buf, 4096);
 	return NULL;
+}
+
+static void *
+get_bulk_from_another_thread(void *arg)
+{
+	void *bufs[2];
+
+	(void)arg;
+	return iobuf_get_bulk(ch, 8192, bufs, 2) == 0 ? bufs[0] : NULL;
 }
 
 int
@@ -61,6 +70,9 @@ main(int argc, char **argv)
 		return iobuf_finish() == 0 ? 0 : 4;
 	} else if (strcmp(argv[1], "other-thread") == 0) {
 		pthread_create(&t, NULL, use_from_another_thread, NULL);
+		pthread_join(t, NULL);
+	} else if (strcmp(argv[1], "bulk-other-thread") == 0) {
+		pthread_create(&t, NULL, get_bulk_from_another_thread, NULL);
 		pthread_join(t, NULL);
 	} else {
 		return 2;
