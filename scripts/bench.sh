@@ -196,10 +196,12 @@ done >"$work/cg.tsv"
 awk -F'\t' -v OFS='\t' '
 	FNR == NR { if ($3 == "no-op") loop[$1] = $4; next }
 	{
-		# The no-op has no bulk loop: those rows keep their loop (5 per 32).
+		# The no-op has no bulk loop: the bulk row keeps its loop (about
+		# 0.5 per buffer) and counts per buffer, as its time row does.
 		v = $3 == "no-op" || !($1 in loop) ? $4 : $4 - loop[$1]
-		print "main", $1 ".ir", $2 " per pair (callgrind, " \
-			($1 in loop ? "net of the loop)" : "loop included)"), $3,
+		print "main", $1 ".ir", $2 ($1 in loop ? \
+			" per pair (callgrind, net of the loop)" : \
+			" per buffer (callgrind, loop included)"), $3,
 			sprintf("%.4f", v), "ir"
 	}' "$work/cg.tsv" "$work/cg.tsv" >>"$records"
 loop_ir_note=$(awk -F'\t' '$1 == "1.s256" && $3 == "no-op" { printf "%.1f", $4 }' "$work/cg.tsv")
