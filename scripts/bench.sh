@@ -15,8 +15,8 @@
 #     --svg FILE   also write the chart to FILE (docs/bench.svg for the
 #                  README); FILE and builddir are relative to the repository
 #
-# Stages: workloads 1-6 and the ring modes in one process (workload 4 in
-# four more, for a median over processes); workload 7 and
+# Stages: workloads 1-6 and the ring modes in one process (workload 4 and
+# N=4096 in four more, for a median over processes); workload 7 and
 # the oversubscribed rings one process each, capped at CAP seconds (a
 # contender that spins longer is reported as "> CAP s"); callgrind on a
 # short run of workloads 1, 2 and 5.
@@ -63,13 +63,15 @@ measure_start=$SECONDS
 echo "bench: workloads 1-6 and ring modes" >&2
 "$bench" --out "$records"
 
-# Workload 4 settles into one of two speeds per process (where the threads'
-# lines land): run it, on two CPUs and on one, in four more processes and
-# keep each contender's median over the five (malloc, at microseconds per
-# buffer, runs once).
-echo "bench: workload 4, four more processes" >&2
+# Workload 4 and the get/put of 4096 settle into one of two speeds per
+# process (where the threads' lines and the buffers' pages land): run them
+# (workload 4 on two CPUs and on one, N=4096 for both classes) in four more
+# processes and keep each contender's median over the five (malloc, at
+# microseconds per buffer, runs once).
+echo "bench: workload 4 and N=4096, four more processes" >&2
 for _ in 1 2 3 4; do
-	"$bench" --only 4,4s --contender "iobuf,mempool+cache,mempool,llcache,array stack" \
+	"$bench" --only 4,4s,2.s4096,2.l4096 \
+		--contender "iobuf,mempool+cache,mempool,llcache,array stack" \
 		--out "$work/wl4.tsv" 2>/dev/null
 done
 awk -F'\t' -v OFS='\t' '
@@ -81,7 +83,8 @@ awk -F'\t' -v OFS='\t' '
 			}
 		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 	}
-	FNR == NR { if ($1 == "main" && ($2 == "4" || $2 == "4s") && $5 != "NA")
+	FNR == NR { if ($1 == "main" && $5 != "NA" &&
+		    ($2 == "4" || $2 == "4s" || $2 == "2.s4096" || $2 == "2.l4096"))
 			more[$2, $4] = more[$2, $4] " " $5
 		next }
 	$1 == "main" && (($2, $4) in more) { $5 = median($5 more[$2, $4]) }
@@ -218,8 +221,8 @@ cat <<EOF
 
 Cells are medians, in ns per get+put pair unless the row says otherwise,
 over 7 repetitions (11 for the pinned ring rows, 5 for workload 7 and the
-unpinned ring rows; workload 4 on two CPUs and on one: the median of 5
-processes' medians); within a row the contenders' repetitions alternate in
+unpinned ring rows; workload 4 on two CPUs and on one, and N=4096: the
+median of 5 processes' medians); within a row the contenders' repetitions alternate in
 one process. (x) is iobuf ÷ that column: below 1, iobuf is faster or runs
 fewer instructions. "–": not applicable (no bulk call, no waiters, or a
 floor column outside its rows). Every contender's loops are compiled in
