@@ -16,8 +16,9 @@
 #                  README); FILE and builddir are relative to the repository
 #
 # Stages: workloads 1-6 and the ring modes in one process (workload 4 and
-# N=4096 in four more, for a median over processes); workload 7 and
-# the oversubscribed rings one process each, capped at CAP seconds (a
+# N=4096 in four more, for a median over processes); workload 7 (three
+# processes each for bursts of 128) and the oversubscribed rings one
+# process each, capped at CAP seconds (a
 # contender that spins longer is reported as "> CAP s"); callgrind on a
 # short run of workloads 1, 2 and 5.
 set -euo pipefail
@@ -91,15 +92,15 @@ awk -F'\t' -v OFS='\t' '
 	{ print }' "$work/wl4.tsv" "$records" >"$work/records.merged"
 mv "$work/records.merged" "$records"
 
-# oversub <name> <threads> [burst]: one process under the cap. The process
-# records its own timeout; the outer timeout only catches a process that
-# cannot even do that, and then the fallback record says so.
+# oversub <name> <threads> [burst [out]]: one process under the cap. The
+# process records its own timeout; the outer timeout only catches a process
+# that cannot even do that, and then the fallback record says so.
 oversub() {
-	local name=$1 threads=$2 burst=${3:-64} column rc=0
+	local name=$1 threads=$2 burst=${3:-64} out=${4:-$records} column rc=0
 
 	echo "bench: workload 7: $name, $threads threads, bursts of $burst" >&2
 	timeout -k 5 $((cap + 20)) "$bench" --oversub "$name" --threads "$threads" \
-		--burst "$burst" --cap "$cap" --out "$records" || rc=$?
+		--burst "$burst" --cap "$cap" --out "$out" || rc=$?
 	if [ $rc -ne 0 ]; then
 		case $name in
 		mempool) column=mempool+cache ;;
@@ -107,8 +108,32 @@ oversub() {
 		*) column=$name ;;
 		esac
 		printf 'main\t7.%s.%s\t7 %s threads, bursts of %s (killed)\t%s\tTIMEOUT %s\tns\n' \
-			"$threads" "$burst" "$threads" "$burst" "$column" "$cap" >>"$records"
+			"$threads" "$burst" "$threads" "$burst" "$column" "$cap" >>"$out"
 	fi
+}
+
+# oversub_median <name> <threads> <burst>: oversub in three processes; the
+# median of the three when all finished, else the first record.
+oversub_median() {
+	local name=$1 threads=$2 burst=$3
+
+	: >"$work/oversub.tsv"
+	for _ in 1 2 3; do
+		oversub "$name" "$threads" "$burst" "$work/oversub.tsv"
+	done
+	awk -F'\t' -v OFS='\t' '
+		$1 != "main" { next }
+		!n++ { first = $0 }
+		{ v[n] = $5; if ($5 !~ /^[0-9.]+$/) bad = 1 }
+		END {
+			if (n == 0) exit
+			if (bad || n < 3) { print first; exit }
+			if (v[1] > v[2]) { x = v[1]; v[1] = v[2]; v[2] = x }
+			if (v[2] > v[3]) { x = v[2]; v[2] = v[3]; v[3] = x }
+			if (v[1] > v[2]) { x = v[1]; v[1] = v[2]; v[2] = x }
+			split(first, f, "\t")
+			print f[1], f[2], f[3], f[4], v[2], f[6]
+		}' "$work/oversub.tsv" >>"$records"
 }
 for threads in 2 8; do
 	for name in iobuf mempool-rts mempool; do
@@ -116,11 +141,13 @@ for threads in 2 8; do
 	done
 done
 # Bursts of 64 fit in iobuf's cache (it holds up to 2 x 32), so they never
-# reach its ring; bursts of 128 do. The default ring is left out here: it
-# did not finish with bursts of 64 already.
+# reach its ring; bursts of 128 do, and then a process settles into one of
+# two speeds (5.6 or 15.9 ns per pair for iobuf, 8 threads, on the machine
+# of test/bench/RESULTS.md): the median of three processes. The default
+# ring is left out here: it did not finish with bursts of 64 already.
 for threads in 2 8; do
 	for name in iobuf mempool-rts; do
-		oversub "$name" "$threads" 128
+		oversub_median "$name" "$threads" 128
 	done
 done
 for threads in 2 8; do
@@ -222,7 +249,7 @@ cat <<EOF
 Cells are medians, in ns per get+put pair unless the row says otherwise,
 over 7 repetitions (11 for the pinned ring rows, 5 for workload 7 and the
 unpinned ring rows; workload 4 on two CPUs and on one, and N=4096: the
-median of 5 processes' medians); within a row the contenders' repetitions alternate in
+median of 5 processes' medians; workload 7 with bursts of 128: of 3); within a row the contenders' repetitions alternate in
 one process. (x) is iobuf ÷ that column: below 1, iobuf is faster or runs
 fewer instructions. "–": not applicable (no bulk call, no waiters, or a
 floor column outside its rows). Every contender's loops are compiled in
