@@ -24,6 +24,15 @@
 
 #include <rte_common.h>
 
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#endif
+#endif
+#ifndef VALGRIND_MAKE_MEM_DEFINED
+#define VALGRIND_MAKE_MEM_DEFINED(p, n) ((void)(p), (void)(n))
+#endif
+
 #include "iobuf_internal.h"
 
 _Static_assert(sizeof(struct iob_entry) <= sizeof(struct iobuf_entry),
@@ -669,6 +678,22 @@ list_holds(const struct iob_entry_list *l, const struct iob_entry *e)
 }
 
 /*
+ * Whether e carries the waiting marker. A caller's entry needs no
+ * initialisation (iobuf.h), so on its first use the fields read here are
+ * whatever its memory held: reading them is how a stranger is told from a
+ * waiting entry, which the lists then confirm. Valgrind is told so, or it
+ * would report every first use of an entry.
+ */
+static inline bool
+entry_marked(const struct iob_entry *e)
+{
+	VALGRIND_MAKE_MEM_DEFINED(&e->state, sizeof(e->state));
+	VALGRIND_MAKE_MEM_DEFINED(&e->cls, sizeof(e->cls));
+	VALGRIND_MAKE_MEM_DEFINED(&e->where, sizeof(e->where));
+	return e->state == IOB_ENTRY_WAITING;
+}
+
+/*
  * Whether e waits (called with its class's lock). The entry is caller
  * memory: a never-queued one holds arbitrary bytes, a struct copy holds a
  * real entry's. Its marker only rules most entries out cheaply; membership
@@ -681,7 +706,7 @@ holds_locked(const struct iob_thread *thr, const struct iob_entry *e, int cls)
 	const struct iob_waitq *wq = &iob_wq[cls];
 	const struct iob_module *m;
 
-	if (e->state != IOB_ENTRY_WAITING || e->cls != cls)
+	if (!entry_marked(e) || e->cls != cls)
 		return false;
 	switch (e->where) {
 	case IOB_AT_QUEUE:
@@ -703,11 +728,14 @@ holds_locked(const struct iob_thread *thr, const struct iob_entry *e, int cls)
 bool
 iob_wait_holds(const struct iob_thread *thr, const struct iob_entry *e)
 {
-	uint32_t cls = e->cls;
+	uint32_t cls;
 	bool held;
 
 	/* Most entries are rejected by their marker, without a lock. */
-	if (e->state != IOB_ENTRY_WAITING || cls >= IOBUF_CLASS_COUNT)
+	if (!entry_marked(e))
+		return false;
+	cls = e->cls;
+	if (cls >= IOBUF_CLASS_COUNT)
 		return false;
 	pthread_mutex_lock(&iob_wq[cls].lock);
 	held = holds_locked(thr, e, (int)cls);

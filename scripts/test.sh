@@ -103,13 +103,13 @@ export TSAN_OPTIONS="suppressions=$supp/tsan.supp halt_on_error=1"
 # 1. gcc, release-like: every suite, the examples and the package checks.
 run_stage build -Dtests=enabled -Dexamples=true
 
-# 2. valgrind on the single-thread waiter, get/put, exact-start, misuse,
-#    multi-buffer and module-option suites and the multi-thread waiter,
-#    thread-exit and multi-buffer suites, in the same build.
+# 2. valgrind on the single-thread waiter, get/put, bulk, exact-start,
+#    misuse, multi-buffer and module-option suites and the multi-thread
+#    waiter, thread-exit, bulk and multi-buffer suites, in the same build.
 run_stage build -Dtests=enabled -Dexamples=true -- \
 	--wrapper "valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet" \
-	unit_waitq unit_getput unit_exact unit_misuse unit_multi unit_modopts \
-	mt_waiters mt_thread_exit mt_multi
+	unit_waitq unit_getput unit_bulk unit_exact unit_misuse unit_multi \
+	unit_modopts mt_waiters mt_thread_exit mt_bulk mt_multi
 
 # 3. clang with ASan + UBSan and the debug checks (per-buffer state and
 #    poisoning under ASan). The package suite links no sanitizer runtime.
