@@ -562,7 +562,7 @@ iobuf_put_bulk(struct iobuf_channel *ch, void *const *bufs, uint32_t n)
 	top = s->top;
 	if (!IOBUF_DEBUG_CHECKS && likely(module_pressure(ch) == 0) &&
 	    likely(n <= (uint32_t)(s->limit - top)) &&
-	    likely(iob_exact_copy_starts(&ch->exact[cls], top, bufs, n))) {
+	    likely(ch->exact[cls].copy(&ch->exact[cls], top, bufs, n))) {
 		stack_set_top(s, top + n);
 		return 0;
 	}

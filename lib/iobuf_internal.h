@@ -323,16 +323,19 @@ unsigned int iob_wait_drop_channel(struct iobuf_channel *ch);
 
 /* ---- exact buffer starts for bulk puts (exact.c) ------------------------ */
 
-/*
- * One class's geometry for checking many pointers at once; copy is the
- * kernel iob_exact_init() chose for the class's size and the CPU.
- */
+/* One class's geometry for checking many pointers at once. */
 struct iob_exact {
 	uintptr_t first;     /* the class's first buffer */
 	uint64_t bad_bits;   /* no start has these in its offset (vector) */
 	uint64_t inv;        /* odd * inv = 1 (mod 2^64), odd = bufsize >> shift */
 	uint64_t count;      /* buffers in the class */
 	unsigned int shift;  /* trailing zero bits of the buffer size */
+	/*
+	 * The kernel iob_exact_init() chose for the class's size and the
+	 * CPU: whether every one of bufs[0..n) starts a buffer of e's class;
+	 * if so, dst[0..n) (not overlapping bufs) holds a copy of them.
+	 * Either way it writes nothing outside dst[0..n).
+	 */
 	bool (*copy)(const struct iob_exact *e, void **dst,
 		     void *const *bufs, uint32_t n);
 };
@@ -344,18 +347,6 @@ bool iob_exact_copy(const struct iob_exact *e, void **dst, void *const *bufs,
 		    uint32_t n);
 bool iob_exact_copy_avx2(const struct iob_exact *e, void **dst,
 			 void *const *bufs, uint32_t n);
-
-/*
- * Whether every one of bufs[0..n) starts a buffer of e's class; if so,
- * dst[0..n) (not overlapping bufs) holds a copy of them. Either way the
- * kernel writes nothing outside dst[0..n).
- */
-static inline bool
-iob_exact_copy_starts(const struct iob_exact *e, void **dst,
-		      void *const *bufs, uint32_t n)
-{
-	return e->copy(e, dst, bufs, n);
-}
 
 /* ---- channels (channel.c) ----------------------------------------------- */
 

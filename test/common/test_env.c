@@ -387,6 +387,11 @@ void test_remove_runtime_dirs(pid_t pid)
 	globfree(&g);
 }
 
+void test_forget_stale_runtime_dirs(void)
+{
+	test_remove_runtime_dirs(getpid());
+}
+
 /* The first CPU of this thread's affinity, as iobuf_env_init() picks it. */
 static int first_cpu(void)
 {

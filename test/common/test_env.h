@@ -182,5 +182,11 @@ size_t test_own_runtime_dirs(void);
  * each one it cannot remove.
  */
 void test_remove_runtime_dirs(pid_t pid);
+/*
+ * For suites that count this process's run directories: remove any that
+ * an earlier process with the same pid left when it aborted, since none
+ * can be this process's yet. Call first thing in main().
+ */
+void test_forget_stale_runtime_dirs(void);
 
 #endif /* TEST_ENV_H */

@@ -123,12 +123,7 @@ int main(void)
 #undef T
 	};
 
-	/*
-	 * These tests count the run directories named after this pid; one
-	 * left by an earlier process that had the same pid and aborted is not
-	 * this process's.
-	 */
-	test_remove_runtime_dirs(getpid());
+	test_forget_stale_runtime_dirs();
 	test_log_to_stderr();
 	return cmocka_run_group_tests_name("env", tests, NULL, NULL);
 }
